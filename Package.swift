@@ -1,0 +1,45 @@
+// swift-tools-version: 6.1
+// cleartext: finds credentials in the clear, negotiated TLS and STARTTLS misuse in mail and FTP captures.
+// Layout and data flow: see docs/design.md (imports point downward only).
+import PackageDescription
+
+let package = Package(
+    name: "cleartext",
+    products: [
+        .executable(name: "cleartext", targets: ["cleartext"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+    ],
+    targets: [
+        // libpcap, for live capture and BPF filters. Only PcapSource imports it.
+        .systemLibrary(
+            name: "CPcap",
+            pkgConfig: "libpcap",
+            providers: [.apt(["libpcap-dev"])]
+        ),
+        // Frames in: capture files (a reader of our own) and live interfaces (libpcap).
+        .target(name: "PcapSource", dependencies: ["CPcap", "Wire"]),
+        // Byte readers, errors, link/IP/TCP decoders. Standard library only.
+        .target(name: "Wire"),
+        // Flow table and TCP reassembly.
+        .target(name: "Streams", dependencies: ["Wire"]),
+        // The engine: frames in, records out; report writers.
+        .target(name: "Analysis", dependencies: ["Wire", "Streams"]),
+        // The command-line tool; nothing else lives here.
+        .executableTarget(
+            name: "cleartext",
+            dependencies: [
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "Analysis", "PcapSource", "Wire",
+            ]
+        ),
+        // Builds frames and capture files for tests and samples/.
+        .target(name: "TestSupport", dependencies: ["Wire"], path: "Tests/TestSupport"),
+        .testTarget(name: "WireTests", dependencies: ["Wire", "TestSupport"]),
+        .testTarget(name: "PcapSourceTests", dependencies: ["PcapSource", "Wire", "TestSupport"]),
+        .testTarget(name: "StreamsTests", dependencies: ["Streams", "Wire", "TestSupport"]),
+        .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "PcapSource", "Streams", "Wire", "TestSupport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

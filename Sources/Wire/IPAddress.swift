@@ -1,0 +1,179 @@
+/// An IPv4 or IPv6 address as a fixed-size value (no allocation): 128 bits plus a family flag.
+/// IPv4 addresses live in the low 32 bits of `low`.
+public struct IPAddress: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public var high: UInt64
+    public var low: UInt64
+    public var isIPv6: Bool
+
+    public init(ipv4 value: UInt32) {
+        high = 0
+        low = UInt64(value)
+        isIPv6 = false
+    }
+
+    public init(ipv6 high: UInt64, _ low: UInt64) {
+        self.high = high
+        self.low = low
+        isIPv6 = true
+    }
+
+    /// Reads 4 (IPv4) or 16 (IPv6) bytes at `offset` of `buffer`; nil when they are not all there.
+    @inlinable
+    public init?(_ buffer: UnsafeRawBufferPointer, at offset: Int, ipv6: Bool) {
+        let n = ipv6 ? 16 : 4
+        guard offset >= 0, buffer.count - offset >= n else { return nil }
+        if ipv6 {
+            high = UInt64(bigEndian: buffer.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+            low = UInt64(bigEndian: buffer.loadUnaligned(fromByteOffset: offset + 8, as: UInt64.self))
+        } else {
+            high = 0
+            low = UInt64(UInt32(bigEndian: buffer.loadUnaligned(fromByteOffset: offset, as: UInt32.self)))
+        }
+        isIPv6 = ipv6
+    }
+
+    /// Parses dotted-quad IPv4 or RFC 4291 text IPv6 (for tests, filters and configuration).
+    public init?(_ text: String) {
+        if text.contains(":") {
+            guard let v = Self.parseIPv6(Substring(text)) else { return nil }
+            self.init(ipv6: v.0, v.1)
+        } else {
+            let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+            guard parts.count == 4 else { return nil }
+            var v: UInt32 = 0
+            for p in parts {
+                guard !p.isEmpty, p.count <= 3, let b = UInt8(p) else { return nil }
+                v = v << 8 | UInt32(b)
+            }
+            self.init(ipv4: v)
+        }
+    }
+
+    public static func < (a: IPAddress, b: IPAddress) -> Bool {
+        if a.isIPv6 != b.isIPv6 { return !a.isIPv6 }
+        return a.high != b.high ? a.high < b.high : a.low < b.low
+    }
+
+    /// Dotted quad for IPv4; RFC 5952 canonical text for IPv6 (lower case, longest run of two or more
+    /// zero groups compressed, the first such run on a tie, embedded IPv4 not used).
+    public var description: String {
+        if !isIPv6 {
+            let v = UInt32(truncatingIfNeeded: low)
+            return "\(v >> 24).\((v >> 16) & 0xFF).\((v >> 8) & 0xFF).\(v & 0xFF)"
+        }
+        var groups = [UInt16](repeating: 0, count: 8)
+        for i in 0..<4 {
+            groups[i] = UInt16(truncatingIfNeeded: high >> (48 - 16 * UInt64(i)))
+            groups[i + 4] = UInt16(truncatingIfNeeded: low >> (48 - 16 * UInt64(i)))
+        }
+        var bestStart = -1, bestLen = 0, i = 0
+        while i < 8 {
+            if groups[i] == 0 {
+                var j = i
+                while j < 8 && groups[j] == 0 { j += 1 }
+                if j - i > bestLen && j - i >= 2 { bestStart = i; bestLen = j - i }
+                i = j
+            } else {
+                i += 1
+            }
+        }
+        func hex(_ g: UInt16) -> String { String(g, radix: 16) }
+        if bestStart < 0 { return groups.map(hex).joined(separator: ":") }
+        let head = groups[..<bestStart].map(hex).joined(separator: ":")
+        let tail = groups[(bestStart + bestLen)...].map(hex).joined(separator: ":")
+        return head + "::" + tail
+    }
+
+    private static func parseIPv6(_ s: Substring) -> (UInt64, UInt64)? {
+        var head: [UInt16] = [], tail: [UInt16] = []
+        let halves = s.components(separatedByDoubleColon: ())
+        guard halves.count <= 2 else { return nil }
+        func groups(_ part: Substring) -> [UInt16]? {
+            if part.isEmpty { return [] }
+            var out: [UInt16] = []
+            for g in part.split(separator: ":", omittingEmptySubsequences: false) {
+                guard !g.isEmpty, g.count <= 4, let v = UInt16(g, radix: 16) else { return nil }
+                out.append(v)
+            }
+            return out
+        }
+        guard let h = groups(halves[0]) else { return nil }
+        head = h
+        if halves.count == 2 {
+            guard let t = groups(halves[1]) else { return nil }
+            tail = t
+            guard head.count + tail.count <= 7 else { return nil }
+        } else {
+            guard head.count == 8 else { return nil }
+        }
+        let all = head + [UInt16](repeating: 0, count: 8 - head.count - tail.count) + tail
+        var hi: UInt64 = 0, lo: UInt64 = 0
+        for k in 0..<4 { hi = hi << 16 | UInt64(all[k]) }
+        for k in 4..<8 { lo = lo << 16 | UInt64(all[k]) }
+        return (hi, lo)
+    }
+}
+
+extension Substring {
+    /// Splits at the first "::" (at most two parts).
+    fileprivate func components(separatedByDoubleColon _: ()) -> [Substring] {
+        var i = startIndex
+        while i < endIndex {
+            let n = index(after: i)
+            if self[i] == ":" && n < endIndex && self[n] == ":" {
+                let rest = self[index(after: n)...]
+                if rest.contains("::") { return [self, "", ""] }  // two "::" are invalid
+                return [self[startIndex..<i], rest]
+            }
+            i = n
+        }
+        return [self]
+    }
+}
+
+/// An address and a TCP port.
+public struct Endpoint: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public var address: IPAddress
+    public var port: UInt16
+
+    public init(_ address: IPAddress, _ port: UInt16) {
+        self.address = address
+        self.port = port
+    }
+
+    public static func < (a: Endpoint, b: Endpoint) -> Bool {
+        a.address != b.address ? a.address < b.address : a.port < b.port
+    }
+
+    /// `1.2.3.4:80` or `[2001:db8::1]:80`.
+    public var description: String {
+        address.isIPv6 ? "[\(address)]:\(port)" : "\(address):\(port)"
+    }
+}
+
+/// A TCP connection's key, the same whichever direction a packet travels: the two endpoints, smaller first.
+/// Hashing it is therefore symmetric, and both directions find the same flow.
+public struct FlowKey: Hashable, Sendable, CustomStringConvertible {
+    /// The smaller endpoint.
+    public let a: Endpoint
+    /// The larger endpoint.
+    public let b: Endpoint
+
+    @inlinable
+    public init(_ x: Endpoint, _ y: Endpoint) {
+        if y < x { a = y; b = x } else { a = x; b = y }
+    }
+
+    /// A cheap hash of the key, equal for both directions, for sharding flows across workers.
+    public var shardHash: UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for v in [a.address.high, a.address.low, b.address.high, b.address.low,
+                  UInt64(a.port) << 16 | UInt64(b.port)] {
+            h = (h ^ v) &* 0x100_0000_01b3
+            h ^= h >> 29
+        }
+        return h
+    }
+
+    public var description: String { "\(a) <-> \(b)" }
+}
