@@ -1,0 +1,51 @@
+# cleartext — two commands: `make demo` (set up, build, analyze samples/) and `make test` (set up, run every test).
+SWIFT        ?= swift
+BUILD_FLAGS  ?=
+CONFIG       ?= release
+BIN           = .build/$(CONFIG)/cleartext
+# Debian packages the build and the tests need (libpcap for capture/BPF, tshark/tcpdump as references).
+APT_PACKAGES  = libpcap-dev tshark tcpdump python3
+BENCH_BYTES  ?= 1G
+
+.PHONY: all deps build demo test test-swift test-cli bench samples clean
+
+all: build
+
+# Installs what is missing. As root it runs apt-get; otherwise it prints the command to run.
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing:$$missing"; \
+	    (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else \
+	    echo "missing packages:$$missing"; echo "run: sudo apt-get install -y$$missing"; exit 1; \
+	  fi; \
+	fi
+
+build: deps
+	$(SWIFT) build -c $(CONFIG) $(BUILD_FLAGS)
+
+demo: build
+	@for f in samples/*.pcap samples/*.pcapng; do [ -e "$$f" ] || continue; echo "== $$f"; $(BIN) analyze "$$f"; done
+
+test: deps
+	$(MAKE) test-swift
+	$(MAKE) test-cli
+
+test-swift:
+	$(SWIFT) test $(BUILD_FLAGS)
+
+test-cli: build
+	CLEARTEXT=$(BIN) bash Tests/EndToEnd/cli.sh
+
+# Regenerates the sample captures and their expected output (review the diff before committing).
+samples: build
+	UPDATE_SAMPLES=1 $(SWIFT) test --filter SampleCaptureTests
+	for f in samples/*.pcap; do $(BIN) analyze "$$f" --format jsonl > "$${f%.pcap}.expected.jsonl" || true; done
+
+bench: build
+	BENCH_BYTES=$(BENCH_BYTES) CLEARTEXT=$(BIN) bash Benchmarks/run.sh
+
+clean:
+	rm -rf .build

@@ -1,0 +1,67 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A buffered writer to a file descriptor (standard output or a file), flushed at 64 KiB and at the end.
+public final class OutputFile {
+    private let fd: Int32
+    private let ownsDescriptor: Bool
+    private var buffer: [UInt8] = []
+    /// The first write error, if any (the disk filled, the pipe closed).
+    public private(set) var writeError: String?
+
+    /// Standard output.
+    public init() {
+        fd = 1
+        ownsDescriptor = false
+        buffer.reserveCapacity(1 << 16)
+    }
+
+    /// A file created (or truncated) at `path`, mode 0644.
+    public init(path: String) throws(OutputError) {
+        let d = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard d >= 0 else { throw OutputError(message: "\(path): cannot write: \(String(cString: strerror(errno)))") }
+        fd = d
+        ownsDescriptor = true
+        buffer.reserveCapacity(1 << 16)
+    }
+
+    deinit {
+        flush()
+        if ownsDescriptor { close(fd) }
+    }
+
+    public func write(_ bytes: [UInt8]) {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= 1 << 16 { flush() }
+    }
+
+    public func write(_ text: String) {
+        buffer.append(contentsOf: text.utf8)
+        if buffer.count >= 1 << 16 { flush() }
+    }
+
+    public func flush() {
+        guard !buffer.isEmpty, writeError == nil else { buffer.removeAll(keepingCapacity: true); return }
+        buffer.withUnsafeBytes { raw in
+            var done = 0
+            while done < raw.count {
+                let n = Glibc.write(fd, raw.baseAddress! + done, raw.count - done)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    writeError = String(cString: strerror(errno))
+                    return
+                }
+                done += n
+            }
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+}
+
+public struct OutputError: Error, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
+}

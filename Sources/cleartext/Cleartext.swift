@@ -1,0 +1,127 @@
+import Analysis
+import ArgumentParser
+import Foundation
+import PcapSource
+import Wire
+
+/// The version printed by `--version` and written into reports.
+let cleartextVersion = "0.1.0"
+
+@main
+struct Cleartext: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cleartext",
+        abstract: "Finds credentials sent in the clear, the TLS negotiated, and STARTTLS misuse in mail and FTP captures.",
+        version: cleartextVersion,
+        subcommands: [Analyze.self],
+        defaultSubcommand: nil
+    )
+}
+
+enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, jsonl
+}
+
+struct Analyze: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Analyze capture files (.pcap, .pcapng; directories are walked; - reads standard input).",
+        discussion: """
+            Exit status: 0 success; 2 bad usage or an input that cannot be read; 3 an input ends early \
+            (analyzed up to the damage). The highest that applies wins.
+            """
+    )
+
+    @Argument(help: "Capture files, directories of them, or - for standard input.")
+    var inputs: [String]
+
+    @Option(name: .long, help: "Report format: text or jsonl.")
+    var format: ReportFormat = .text
+
+    @Option(name: [.short, .long], help: "Write the report to this file instead of standard output.")
+    var output: String?
+
+    @Option(name: [.customShort("f"), .long], help: "A BPF filter (tcpdump syntax) selecting the frames analyzed.")
+    var filter: String?
+
+    func run() throws {
+        var status: Int32 = 0
+        let out: OutputFile
+        if let output {
+            do { out = try OutputFile(path: output) } catch {
+                printError("cleartext: \(error)")
+                throw ExitCode(2)
+            }
+        } else {
+            out = OutputFile()
+        }
+        var bpf: BPFFilter?
+        if let filter {
+            do { bpf = try BPFFilter(filter) } catch {
+                printError("cleartext: bad filter: \(error.message)")
+                throw ExitCode(2)
+            }
+        }
+        let sink: RecordSink = format == .jsonl ? JSONLinesSink(output: out) : TextSink(output: out)
+        let engine = Engine(sink: sink)
+        let (paths, walkErrors) = expandInputs(inputs)
+        for e in walkErrors {
+            printError("cleartext: \(e)")
+            status = max(status, 2)
+        }
+        for path in paths {
+            var reader: CaptureFileReader
+            do {
+                reader = try CaptureFileReader(path: path)
+            } catch {
+                printError("cleartext: \(error.description)")
+                engine.recordUnreadable(name: path, error: error)
+                status = max(status, 2)
+                continue
+            }
+            let result = engine.analyze(&reader, name: path, filter: bpf.map { f in { f.matches($0) } })
+            if let e = result.error {
+                printError("cleartext: \(e.description)")
+                status = max(status, e.isTruncation ? 3 : 2)
+            }
+        }
+        engine.finish()
+        out.flush()
+        if let e = out.writeError {
+            printError("cleartext: cannot write the report: \(e)")
+            status = max(status, 2)
+        }
+        if status != 0 { throw ExitCode(status) }
+    }
+}
+
+/// Expands directories into the capture files below them (name order); keeps files and "-" as given.
+func expandInputs(_ inputs: [String]) -> (paths: [String], errors: [String]) {
+    var paths: [String] = []
+    var errors: [String] = []
+    let fm = FileManager.default
+    for input in inputs {
+        var isDir: ObjCBool = false
+        if input != "-", fm.fileExists(atPath: input, isDirectory: &isDir), isDir.boolValue {
+            guard let e = fm.enumerator(atPath: input) else {
+                errors.append("\(input): cannot list the directory")
+                continue
+            }
+            var found: [String] = []
+            for case let rel as String in e {
+                let lower = rel.lowercased()
+                if lower.hasSuffix(".pcap") || lower.hasSuffix(".pcapng") || lower.hasSuffix(".cap") {
+                    found.append((input as NSString).appendingPathComponent(rel))
+                }
+            }
+            if found.isEmpty { errors.append("\(input): no .pcap, .pcapng or .cap files in the directory") }
+            paths.append(contentsOf: found.sorted())
+        } else {
+            paths.append(input)
+        }
+    }
+    return (paths, errors)
+}
+
+func printError(_ message: String) {
+    FileHandle.standardError.write(Data((message + "\n").utf8))
+}

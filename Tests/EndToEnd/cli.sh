@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# End-to-end tests of the cleartext binary: samples/ against their expected output, every public capture in
+# ../shared/corpus against tshark's conversation table, bad inputs against the exit statuses of
+# ../shared/CONTRACT.md. Prints "N passed, N failed" last; exits non-zero on any failure.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+BIN=${CLEARTEXT:-.build/release/cleartext}
+CORPUS=${CORPUS:-../shared/corpus}
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+pass=0; fail=0
+ok()   { pass=$((pass + 1)); }
+bad()  { fail=$((fail + 1)); echo "FAIL: $*"; }
+check() { local name=$1; shift; if "$@"; then ok; else bad "$name"; fi; }
+
+# --- the command line itself
+check "--version" bash -c "'$BIN' --version | grep -Eq '^[0-9]+\.[0-9]+\.[0-9]+'"
+check "--help" bash -c "'$BIN' --help | grep -q analyze"
+check "analyze --help" bash -c "'$BIN' analyze --help | grep -q -- '--format'"
+"$BIN" analyze >/dev/null 2>&1; check "no input is bad usage (2)" test $? -eq 2
+
+# --- samples: the output must equal the expected JSON Lines beside each capture
+for f in samples/*.pcap samples/*.pcapng; do
+  [ -e "$f" ] || continue
+  exp="${f%.*}.expected.jsonl"
+  [ -e "$exp" ] || { bad "$f has no expected output $exp"; continue; }
+  "$BIN" analyze "$f" --format jsonl > "$TMP/out.jsonl"; st=$?
+  check "$f exit status" test $st -eq 0
+  check "$f output equals $exp" diff -u "$exp" "$TMP/out.jsonl"
+  # standard input gives the same records, named "-"
+  sed "s|\"file\":\"$f\"|\"file\":\"-\"|g" "$exp" > "$TMP/exp-stdin.jsonl"
+  "$BIN" analyze - --format jsonl < "$f" > "$TMP/stdin.jsonl"
+  check "$f through stdin" diff -u "$TMP/exp-stdin.jsonl" "$TMP/stdin.jsonl"
+  cat "$f" | "$BIN" analyze - --format jsonl > "$TMP/pipe.jsonl"
+  check "$f through a pipe" diff -u "$TMP/exp-stdin.jsonl" "$TMP/pipe.jsonl"
+  "$BIN" analyze "$f" > "$TMP/out.txt"
+  check "$f text report" grep -q "TCP connections" "$TMP/out.txt"
+done
+
+# --- bad inputs: one clear line on stderr, the contract's exit status, results for what could be read
+sample=$(ls samples/*.pcap 2>/dev/null | head -n 1)
+: > "$TMP/empty.pcap"
+"$BIN" analyze "$TMP/empty.pcap" --format jsonl > "$TMP/o" 2> "$TMP/e"; st=$?
+check "empty file exits 2" test $st -eq 2
+check "empty file: one line naming the file" bash -c "[ \$(wc -l < '$TMP/e') -eq 1 ] && grep -q 'empty.pcap' '$TMP/e'"
+check "empty file: summary still written" bash -c "tail -n 1 '$TMP/o' | grep -q '\"type\":\"summary\"'"
+head -c 4096 /dev/urandom > "$TMP/random.pcap"
+"$BIN" analyze "$TMP/random.pcap" > /dev/null 2>&1; check "random bytes exit 2" test $? -eq 2
+"$BIN" analyze "$TMP/does-not-exist.pcap" > /dev/null 2>&1; check "missing file exits 2" test $? -eq 2
+if [ -n "$sample" ]; then
+  size=$(stat -c %s "$sample")
+  head -c $((size - 7)) "$sample" > "$TMP/cut.pcap"
+  "$BIN" analyze "$TMP/cut.pcap" --format jsonl > "$TMP/o" 2> "$TMP/e"; st=$?
+  check "cut file exits 3" test $st -eq 3
+  check "cut file: summary says truncated" bash -c "tail -n 1 '$TMP/o' | grep -q '\"truncated\":true'"
+  check "cut file: flows before the damage reported" grep -q '"type":"flow"' "$TMP/o"
+  "$BIN" analyze "$sample" "$TMP/does-not-exist.pcap" --format jsonl > "$TMP/o" 2>/dev/null; st=$?
+  check "good + missing exits 2 and reports the good one" bash -c "[ $st -eq 2 ] && grep -q '\"type\":\"flow\"' '$TMP/o'"
+  "$BIN" analyze "$sample" "$TMP/cut.pcap" "$TMP/empty.pcap" --format jsonl > /dev/null 2>&1; st=$?
+  check "2 wins over 3" test $st -eq 2
+  "$BIN" analyze "$sample" -f 'tcp port 9' --format jsonl > "$TMP/o"
+  check "BPF filter selects nothing" bash -c "! grep -q '\"type\":\"flow\"' '$TMP/o'"
+  "$BIN" analyze "$sample" -f 'tcp and (' > /dev/null 2> "$TMP/e"; st=$?
+  check "bad BPF filter exits 2" bash -c "[ $st -eq 2 ] && grep -qi 'filter' '$TMP/e'"
+  "$BIN" analyze samples --format jsonl > "$TMP/o"
+  check "a directory is walked" grep -q "\"file\":\"samples/" "$TMP/o"
+fi
+
+# --- the public corpus: every file read without an error it does not deserve; frames equal the truth;
+# the TCP conversations equal tshark's
+if [ -d "$CORPUS" ] && command -v tshark >/dev/null; then
+  python3 - "$CORPUS" > "$TMP/truth.tsv" <<'PY'
+import json, sys
+for line in open(sys.argv[1] + "/truth.jsonl"):
+    t = json.loads(line)
+    print(f'{t["file"]}\t{t["packet_count"]}')
+PY
+  while IFS=$'\t' read -r rel frames; do
+    f="$CORPUS/$rel"
+    [ -e "$f" ] || continue
+    "$BIN" analyze "$f" --format jsonl > "$TMP/o" 2> "$TMP/e"; st=$?
+    want_st=0
+    case "$rel" in john-samples/APOP/apop-sample.pcapng) want_st=3;; esac
+    check "$rel: exit $st, want $want_st ($(head -c 200 "$TMP/e"))" test $st -eq $want_st
+    got_frames=$(tail -n 1 "$TMP/o" | python3 -c 'import json,sys; print(json.load(sys.stdin)["frames"])')
+    check "$rel: frames $got_frames, truth $frames" test "$got_frames" = "$frames"
+    want_conv=$(tshark -r "$f" -q -z conv,tcp 2>/dev/null | grep -c '<->')
+    got_conv=$(grep -c '"type":"flow"' "$TMP/o")
+    check "$rel: TCP connections $got_conv, tshark $want_conv" test "$got_conv" = "$want_conv"
+  done < "$TMP/truth.tsv"
+else
+  echo "note: $CORPUS or tshark missing: corpus checks skipped"
+fi
+
+echo "cli: $pass passed, $fail failed"
+[ $fail -eq 0 ]
