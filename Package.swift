@@ -24,8 +24,10 @@ let package = Package(
         .target(name: "Wire"),
         // Flow table and TCP reassembly.
         .target(name: "Streams", dependencies: ["Wire"]),
+        // Line framing, SMTP/IMAP/POP3/FTP sessions, SASL, STARTTLS state machines, TLS.
+        .target(name: "Protocols", dependencies: ["Wire"]),
         // The engine: frames in, records out; report writers.
-        .target(name: "Analysis", dependencies: ["Wire", "Streams"]),
+        .target(name: "Analysis", dependencies: ["Wire", "Streams", "Protocols"]),
         // The command-line tool; nothing else lives here.
         .executableTarget(
             name: "cleartext",
@@ -39,7 +41,8 @@ let package = Package(
         .testTarget(name: "WireTests", dependencies: ["Wire", "TestSupport"]),
         .testTarget(name: "PcapSourceTests", dependencies: ["PcapSource", "Wire", "TestSupport"]),
         .testTarget(name: "StreamsTests", dependencies: ["Streams", "Wire", "TestSupport"]),
-        .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "PcapSource", "Streams", "Wire", "TestSupport"]),
+        .testTarget(name: "ProtocolsTests", dependencies: ["Protocols", "Wire"]),
+        .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "PcapSource", "Protocols", "Streams", "Wire", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

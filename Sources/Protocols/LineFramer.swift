@@ -111,6 +111,20 @@ public struct LineFramer {
         mode = .lines
     }
 
+    /// Everything appended but not yet framed (a partial line and the unread rest of the current bytes),
+    /// handed over when the stream stops being text (a STARTTLS upgrade). The framer is empty afterwards.
+    public mutating func takeRemainder() -> [UInt8] {
+        var out = partial
+        if position < chunk.count {
+            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[position...]))
+        }
+        position = chunk.count
+        partial.removeAll()
+        discardingToLF = false
+        mode = .lines
+        return out
+    }
+
     /// Bytes were lost. Whatever was half-read is dropped, and so is the rest of the line the gap fell in.
     public mutating func gap(_ count: Int) {
         partial.removeAll(keepingCapacity: true)
