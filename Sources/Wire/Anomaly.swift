@@ -56,3 +56,46 @@ public struct AnomalyLog: Sendable {
         entries.sorted { $0.key < $1.key }.map { (name: $0.key, entry: $0.value) }
     }
 }
+
+// MARK: names the packet decoder records
+
+extension Anomaly.Name {
+    /// IPv4 Total Length 0: TCP segmentation offload on the capturing host; the captured length was used.
+    public static let ipv4TotalLengthZero = Anomaly.Name("ipv4_total_length_zero")
+    /// IPv6 Payload Length 0: a jumbogram or segmentation offload; the captured length was used.
+    public static let ipv6PayloadLengthZero = Anomaly.Name("ipv6_payload_length_zero")
+    /// A TCP option with an impossible length; options were ignored from there, the segment kept.
+    public static let tcpBadOption = Anomaly.Name("tcp_bad_option")
+    /// A window scale shift above 14 (RFC 7323 §2.3): 14 was used.
+    public static let tcpWindowScaleTooLarge = Anomaly.Name("tcp_window_scale_too_large")
+    /// The snapshot length cut a frame inside its link, IP or TCP header: nothing to decode.
+    public static let snaplenTruncatedHeaders = Anomaly.Name("snaplen_truncated_headers")
+    /// Fragments overlapped; the first copy was kept.
+    public static let ipFragmentOverlap = Anomaly.Name("ip_fragment_overlap")
+    /// Overlapping fragments carried different bytes; the first copy was kept.
+    public static let ipFragmentOverlapConflict = Anomaly.Name("ip_fragment_overlap_conflict")
+    /// A fragment over a reassembly cap was dropped.
+    public static let ipFragmentLimit = Anomaly.Name("ip_fragment_limit")
+    /// A fragment contradicting its datagram (length, end) was dropped.
+    public static let ipFragmentInconsistent = Anomaly.Name("ip_fragment_inconsistent")
+    /// A fragment the snapshot length cut short cannot be reassembled: dropped.
+    public static let ipFragmentTruncated = Anomaly.Name("ip_fragment_truncated")
+    /// An incomplete datagram timed out; its fragments were dropped.
+    public static let ipFragmentTimeout = Anomaly.Name("ip_fragment_timeout")
+
+    /// The name recorded for a malformed frame, derived from the error so each kind has a stable name:
+    /// `<layer>_truncated` for a short header, `<layer>_bad_<field>` for an invalid value and
+    /// `<layer>_too_many_<field>` for a limit (e.g. `ipv4_bad_header_length`, `ipv6_too_many_extension_headers`).
+    public init(malformed error: ParseError) {
+        let field = error.field.description
+        let dot = field.firstIndex(of: ".")
+        let layer = dot.map { String(field[..<$0]) } ?? field
+        let rest = dot.map { String(field[field.index(after: $0)...]) } ?? ""
+        switch error.code {
+        case .truncated: self.init(layer + "_truncated")
+        case .invalidValue: self.init(layer + "_bad_" + rest)
+        case .limitExceeded: self.init(layer + "_too_many_" + rest)
+        default: self.init(layer + "_" + error.code.rawValue + (rest.isEmpty ? "" : "_" + rest))
+        }
+    }
+}
