@@ -8,7 +8,7 @@ public struct ByteReader {
     /// The whole buffer being read; offsets in errors count from its start.
     public let buffer: UnsafeRawBufferPointer
     /// Where the next read starts.
-    public private(set) var readerIndex: Int
+    public var readerIndex: Int  // settable: @inlinable reads cannot use a private setter
 
     @inlinable
     public init(_ buffer: UnsafeRawBufferPointer, at index: Int = 0) {
