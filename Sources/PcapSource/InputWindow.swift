@@ -1,0 +1,207 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Wire
+
+/// The bytes of one capture input, seen through a window: "give me `count` contiguous bytes at `offset`".
+///
+/// One parser serves two kinds of input:
+///
+/// - a regular file is memory-mapped once (`MAP_PRIVATE`, `PROT_READ`, `MADV_SEQUENTIAL`) and every window is a
+///   view into the mapping, so frames cost no copy;
+/// - anything else (a pipe, a FIFO, a terminal, `-`) is read with `read(2)` into one buffer, refilled in large
+///   chunks and compacted, so memory stays bounded by the largest single request (one record or block, whose
+///   length the parser caps) plus one chunk, however long the input is.
+///
+/// The parser only moves forward: a call to `window(at:count:)` may discard every byte before `offset` and
+/// invalidates the views returned by earlier calls (the streaming buffer moves). A view shorter than `count`
+/// means the input ended; `endOffset` then says where.
+final class InputWindow {
+    /// The name the user gave, for error messages.
+    let name: String
+    /// Size of the input when known before reading it all (a regular file).
+    let fileSize: Int?
+    /// True when the input is memory-mapped.
+    let isMapped: Bool
+
+    // Mapped input.
+    private var mapping: UnsafeMutableRawPointer?
+    private var mappingSize = 0
+
+    // Streaming input.
+    private var fd: Int32 = -1
+    private var ownsDescriptor = false
+    private var buffer: UnsafeMutableRawPointer?
+    private var capacity = 0
+    /// Input offset of `buffer[0]`.
+    private var bufferStart = 0
+    /// Valid bytes in `buffer`.
+    private var filled = 0
+    private var reachedEOF = false
+    private let chunkSize: Int
+
+    /// Default size of one `read(2)`: large enough that the system call cost vanishes next to parsing.
+    static let defaultChunkSize = 1 << 20
+
+    /// The offset where the input ends, once known (always for a mapping; after EOF for a stream).
+    var endOffset: Int? {
+        if isMapped { return mappingSize }
+        return reachedEOF ? bufferStart + filled : nil
+    }
+
+    /// Opens `path`: a regular file is mapped, anything else streamed. `-` is standard input.
+    init(path: String) throws(SourceError) {
+        name = path
+        chunkSize = Self.defaultChunkSize
+        let descriptor: Int32
+        let owns: Bool
+        if path == "-" {
+            descriptor = STDIN_FILENO
+            owns = false
+        } else {
+            descriptor = open(path, O_RDONLY | O_CLOEXEC)
+            guard descriptor >= 0 else {
+                throw SourceError(.unreadable, source: path, message: Self.errnoText())
+            }
+            owns = true
+        }
+        var st = stat()
+        guard fstat(descriptor, &st) == 0 else {
+            let text = Self.errnoText()
+            if owns { close(descriptor) }
+            throw SourceError(.unreadable, source: path, message: text)
+        }
+        let fileType = st.st_mode & S_IFMT
+        if fileType == S_IFDIR {
+            if owns { close(descriptor) }
+            throw SourceError(.unreadable, source: path, message: String(cString: strerror(EISDIR)))
+        }
+        // A regular file of size 0 may be a /proc-style file whose size lies: stream it. Standard input that is
+        // a regular file is mapped only when nobody has read from it yet (its position is 0).
+        let size = Int(exactly: st.st_size) ?? 0
+        let mappable = fileType == S_IFREG && size > 0 && (owns || lseek(descriptor, 0, SEEK_CUR) == 0)
+        if mappable {
+            let p = mmap(nil, size, PROT_READ, MAP_PRIVATE, descriptor, 0)
+            if let p, p != UnsafeMutableRawPointer(bitPattern: -1) {
+                _ = madvise(p, size, MADV_SEQUENTIAL)
+                mapping = p
+                mappingSize = size
+                isMapped = true
+                fileSize = size
+                // The mapping keeps the file alive; the descriptor is no longer needed.
+                if owns { close(descriptor) }
+                return
+            }
+        }
+        isMapped = false
+        fileSize = fileType == S_IFREG ? size : nil
+        fd = descriptor
+        ownsDescriptor = owns
+    }
+
+    /// Streams from an open descriptor (a pipe in tests, or a regular file to exercise the streaming path),
+    /// reading at most `chunkSize` bytes per `read(2)`.
+    init(streaming descriptor: Int32, name: String, ownsDescriptor: Bool, chunkSize: Int) {
+        self.name = name
+        self.chunkSize = max(1, chunkSize)
+        isMapped = false
+        fileSize = nil
+        fd = descriptor
+        self.ownsDescriptor = ownsDescriptor
+    }
+
+    deinit {
+        if let mapping { munmap(mapping, mappingSize) }
+        buffer?.deallocate()
+        if ownsDescriptor, fd >= 0 { close(fd) }
+    }
+
+    /// Up to `count` contiguous bytes starting at `offset`; fewer only when the input ends first (possibly
+    /// none). Invalidates views from earlier calls. Throws `.unreadable` when `read(2)` fails.
+    func window(at offset: Int, count: Int) throws(SourceError) -> UnsafeRawBufferPointer {
+        guard offset >= 0, count >= 0 else { return UnsafeRawBufferPointer(start: nil, count: 0) }
+        if isMapped {
+            guard let mapping, offset < mappingSize else { return UnsafeRawBufferPointer(start: nil, count: 0) }
+            let n = min(count, mappingSize - offset)
+            return UnsafeRawBufferPointer(start: mapping + offset, count: n)
+        }
+        return try streamWindow(at: offset, count: count)
+    }
+
+    private func streamWindow(at offset: Int, count: Int) throws(SourceError) -> UnsafeRawBufferPointer {
+        // Already buffered: the common case once a chunk is in.
+        if offset >= bufferStart, offset - bufferStart + count <= filled, let buffer {
+            return UnsafeRawBufferPointer(start: buffer + (offset - bufferStart), count: count)
+        }
+        // The parser never goes back; an offset before the buffer would be a bug, not bad input.
+        guard offset >= bufferStart else { return UnsafeRawBufferPointer(start: nil, count: 0) }
+
+        // Drop what lies before `offset`. When `offset` is beyond the buffered bytes (a skipped block), read
+        // and discard up to it.
+        if offset >= bufferStart + filled {
+            var toSkip = offset - (bufferStart + filled)
+            bufferStart += filled
+            filled = 0
+            while toSkip > 0 && !reachedEOF {
+                try ensureCapacity(min(chunkSize, toSkip))
+                let got = try readChunk(into: 0, max: min(chunkSize, toSkip))
+                bufferStart += got
+                filled = 0
+                toSkip -= got
+            }
+            if toSkip > 0 { return UnsafeRawBufferPointer(start: nil, count: 0) }
+        } else {
+            let keep = offset - bufferStart
+            if keep > 0, let buffer {
+                // Compact: move the unread tail to the front so the buffer never grows for old bytes.
+                memmove(buffer, buffer + keep, filled - keep)
+                filled -= keep
+                bufferStart = offset
+            }
+        }
+        try ensureCapacity(count)
+        while filled < count && !reachedEOF {
+            _ = try readChunk(into: filled, max: min(capacity - filled, max(chunkSize, 0)))
+        }
+        guard let buffer else { return UnsafeRawBufferPointer(start: nil, count: 0) }
+        return UnsafeRawBufferPointer(start: buffer, count: min(count, filled))
+    }
+
+    /// Grows the buffer to hold at least `needed` bytes (plus a chunk, so a refill is one large read).
+    private func ensureCapacity(_ needed: Int) throws(SourceError) {
+        guard needed > capacity else { return }
+        let (want, overflow) = needed.addingReportingOverflow(chunkSize)
+        guard !overflow else {
+            throw SourceError(.malformed, source: name, offset: bufferStart, message: "request of \(needed) bytes is too large")
+        }
+        let newBuffer = UnsafeMutableRawPointer.allocate(byteCount: want, alignment: 16)
+        if let buffer {
+            newBuffer.copyMemory(from: buffer, byteCount: filled)
+            buffer.deallocate()
+        }
+        buffer = newBuffer
+        capacity = want
+    }
+
+    /// One `read(2)` into `buffer[at...]`; returns the byte count, 0 at end of input (and marks it).
+    private func readChunk(into at: Int, max: Int) throws(SourceError) -> Int {
+        guard let buffer, max > 0 else { return 0 }
+        while true {
+            let n = read(fd, buffer + at, max)
+            if n > 0 {
+                if at >= filled { filled = at + n }
+                return n
+            }
+            if n == 0 {
+                reachedEOF = true
+                return 0
+            }
+            if errno == EINTR { continue }
+            throw SourceError(.unreadable, source: name, offset: bufferStart + at, message: Self.errnoText())
+        }
+    }
+
+    static func errnoText() -> String { String(cString: strerror(errno)) }
+}
