@@ -8,12 +8,15 @@ public struct ByteReader {
     /// The whole buffer being read; offsets in errors count from its start.
     public let buffer: UnsafeRawBufferPointer
     /// Where the next read starts.
-    public private(set) var readerIndex: Int
+    @inlinable public var readerIndex: Int { _readerIndex }
+    /// Storage behind `readerIndex`: a `private(set)` stored property cannot be advanced from `@inlinable`
+    /// code, so the reads below move this instead.
+    @usableFromInline internal var _readerIndex: Int
 
     @inlinable
     public init(_ buffer: UnsafeRawBufferPointer, at index: Int = 0) {
         self.buffer = buffer
-        self.readerIndex = max(0, min(index, buffer.count))
+        self._readerIndex = max(0, min(index, buffer.count))
     }
 
     /// Bytes left to read.
@@ -61,35 +64,35 @@ public struct ByteReader {
     @inlinable
     public mutating func readU8() -> UInt8? {
         guard let v = getU8(at: readerIndex) else { return nil }
-        readerIndex += 1
+        _readerIndex += 1
         return v
     }
 
     @inlinable
     public mutating func readU16() -> UInt16? {
         guard let v = getU16(at: readerIndex) else { return nil }
-        readerIndex += 2
+        _readerIndex += 2
         return v
     }
 
     @inlinable
     public mutating func readU32() -> UInt32? {
         guard let v = getU32(at: readerIndex) else { return nil }
-        readerIndex += 4
+        _readerIndex += 4
         return v
     }
 
     @inlinable
     public mutating func readU16LE() -> UInt16? {
         guard let v = getU16LE(at: readerIndex) else { return nil }
-        readerIndex += 2
+        _readerIndex += 2
         return v
     }
 
     @inlinable
     public mutating func readU32LE() -> UInt32? {
         guard let v = getU32LE(at: readerIndex) else { return nil }
-        readerIndex += 4
+        _readerIndex += 4
         return v
     }
 
@@ -98,7 +101,7 @@ public struct ByteReader {
     public mutating func readSlice(length: Int) -> UnsafeRawBufferPointer? {
         guard length >= 0, length <= remaining else { return nil }
         let slice = UnsafeRawBufferPointer(rebasing: buffer[readerIndex..<(readerIndex + length)])
-        readerIndex += length
+        _readerIndex += length
         return slice
     }
 
@@ -106,7 +109,7 @@ public struct ByteReader {
     @inlinable @discardableResult
     public mutating func skip(_ count: Int) -> Bool {
         guard count >= 0, count <= remaining else { return false }
-        readerIndex += count
+        _readerIndex += count
         return true
     }
 
