@@ -150,7 +150,8 @@ public final class FlowTable {
         switch flow.phase {
         case .lingering:
             // Late ACKs and retransmissions of a closed flow: counted, never delivered.
-            if segment.payloadLength > 0 { mine.stats.retransmissions += 1 }
+            // (payload.count and missingPayload tested apart: their sum can overflow on hostile values.)
+            if segment.payload.count > 0 || segment.missingPayload > 0 { mine.stats.retransmissions += 1 }
             moveToTail(slot, lingering: true)
             return
         case .open, .free:

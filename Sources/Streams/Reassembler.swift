@@ -219,9 +219,11 @@ final class Reassembler {
         let capEnd = off + Int64(captured)
         let end = off + Int64(total)
         var overlapped = off < 0
-        var conflict = false
         var buffered = false
         var cursor = max(off, 0)
+        // First copy wins: compare with every buffered piece this segment overlaps before anything moves
+        // (delivered bytes are not kept, so only buffered ones can be compared).
+        let conflict = !pieces.isEmpty && conflicts(payload, off: off, from: cursor, to: capEnd, base: base)
 
         // Walk the captured bytes left to right, splitting them at delivered data and at buffered pieces.
         while cursor < capEnd && !out.bypass {
@@ -237,13 +239,8 @@ final class Reassembler {
                 let ps = base.distance(to: pieces[i].start)
                 if ps <= cursor {
                     // Covered by a buffered piece: keep the piece, compare for conflicts.
-                    let upto = min(ps + Int64(pieces[i].bytes.count), capEnd)
-                    if !conflict, differs(payload, from: Int(cursor - off), piece: i, at: Int(cursor - ps),
-                                          count: Int(upto - cursor)) {
-                        conflict = true
-                    }
                     overlapped = true
-                    cursor = upto
+                    cursor = min(ps + Int64(pieces[i].bytes.count), capEnd)
                     continue
                 }
             }
@@ -290,6 +287,22 @@ final class Reassembler {
             if e <= offset { lo = mid + 1 } else { hi = mid }
         }
         return lo
+    }
+
+    /// True when the captured bytes in [from, to) differ from a buffered piece they overlap.
+    private func conflicts(_ payload: UnsafeRawBufferPointer, off: Int64, from: Int64, to: Int64,
+                           base: SeqNumber) -> Bool {
+        var i = firstPiece(endingAfter: from, base: base)
+        while i < pieces.count {
+            let ps = base.distance(to: pieces[i].start)
+            guard ps < to else { return false }
+            let lo = max(ps, from), hi = min(ps + Int64(pieces[i].bytes.count), to)
+            if lo < hi, differs(payload, from: Int(lo - off), piece: i, at: Int(lo - ps), count: Int(hi - lo)) {
+                return true
+            }
+            i += 1
+        }
+        return false
     }
 
     private func differs(_ payload: UnsafeRawBufferPointer, from a: Int, piece: Int, at b: Int, count: Int) -> Bool {
