@@ -56,6 +56,20 @@ final class FlowState {
 /// Tracks TCP connections and reassembles both directions of each into `StreamEvent`s for the consumer
 /// the sink picks.
 ///
+/// Policies (see `Reassembler` for the byte-level ones):
+/// - Overlaps: first copy wins. Delivered bytes are not kept (zero-copy), so conflicts are detected only
+///   against buffered bytes; a differing copy of delivered bytes counts as a retransmission only.
+/// - A hole is given up (a `.gap` of its exact size, then the data behind it) when the peer ACKs beyond it,
+///   when a buffer or piece cap would be exceeded, when its direction sees a FIN (RFC 9293 §3.10.7.4: no
+///   data follows it) or when the flow ends.
+/// - Both FINs or one RST close the flow (`.closed(.fin/.rst)`), which then lingers `closedLinger` seconds
+///   after its last packet, absorbing late packets into its counters (RFC 9293 §3.6.1 TIME-WAIT, 2·MSL).
+/// - A SYN without ACK (and a new ISN) on a lingering flow, or on an open flow whose client has finished,
+///   starts a new flow; the open one ends `.reused`.
+/// - A nil consumer or a `.bypass` verdict: nothing is buffered or delivered again, packets and bytes are
+///   still counted, `payloadBytes` grows by the sequence space covered; a bypassing consumer still gets
+///   `.closed`, so that it can finish its summary.
+///
 /// Bounded: at most `maxFlows` flows, `maxBufferedBytesPerDirection` / `maxBufferedBytesTotal` out-of-order
 /// bytes and `maxSegmentsPerDirection` out-of-order pieces; a hit degrades (eviction, a gap) and records an
 /// anomaly. Driven by capture time only. Not thread-safe: one owner, as the pipeline has (STYLE.md §3.13);

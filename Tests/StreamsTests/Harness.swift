@@ -95,6 +95,7 @@ final class Recorder: StreamSink {
     var violations: [String] = []
     /// Log data events by size only.
     var quiet = false
+    private var finishedIDs: Set<Int> = []
     /// A table whose counters consumers read while being called (reentrancy of reads must not trap).
     weak var table: FlowTable?
 
@@ -108,7 +109,7 @@ final class Recorder: StreamSink {
 
     func flowFinished(_ record: FlowRecord) {
         let id = record.info.id
-        if records.contains(where: { $0.info.id == id }) { violations.append("flow \(id) finished twice") }
+        if !finishedIDs.insert(id).inserted { violations.append("flow \(id) finished twice") }
         if analyzed.contains(id) && closedCount[id] != 1 {
             violations.append("flow \(id) finished with \(closedCount[id] ?? 0) closed events")
         }
