@@ -1,0 +1,413 @@
+import Wire
+
+// The flow table: finds each segment's connection, decides roles, runs the two reassemblers, and ends
+// flows (FIN, RST, idle timeout, eviction, port reuse, end of input) with exactly one record each.
+//
+// Memory layout: per-flow state lives in a slab (`slots`, indices are stable `Int32`s, freed indices go to
+// a free list and their objects are reused, so a long capture stops allocating per flow too). Two
+// intrusive doubly linked lists thread through the slab by index:
+//
+//     open:      head = least recently active  ...  tail = most recently active
+//     lingering: head = least recently active  ...  tail = most recently active   (closed by FIN/RST)
+//
+// A packet moves its flow to the tail of its list; the table clock (the largest capture time seen) only
+// goes forward, so each list is sorted by activity time and expiry or eviction only looks at a head: O(1).
+// With frames handed over in increasing order, the heads also hold the smallest last-frame numbers, which
+// makes `oldestPendingFrame` two reads.
+
+/// Per-flow state in a slab slot. A class, reused through the free list.
+final class FlowState {
+    enum Phase {
+        /// The slot is on the free list.
+        case free
+        /// Packets are reassembled (or counted, when bypassed).
+        case open
+        /// Closed by FIN or RST; absorbing late packets until `closedLinger` passes, then the record goes out.
+        case lingering
+    }
+
+    var phase = Phase.free
+    var key = FlowKey(Endpoint(IPAddress(ipv4: 0), 0), Endpoint(IPAddress(ipv4: 0), 0))
+    var info = FlowInfo(id: 0, client: Endpoint(IPAddress(ipv4: 0), 0), server: Endpoint(IPAddress(ipv4: 0), 0),
+                        roleBasis: .firstSender, firstFrame: 0, firstTime: .zero, midstream: false)
+    /// The analyzer; nil when the sink declined the flow, and after `.closed` was delivered.
+    var consumer: StreamConsumer?
+    /// Bytes are reassembled and delivered (a consumer exists and has not asked to bypass).
+    var analyzing = false
+    /// Why it closed (meaningful once lingering).
+    var end = FlowEnd.endOfInput
+    let c2s = Reassembler()
+    let s2c = Reassembler()
+    var lastFrame = 0
+    var lastTime = CaptureTime.zero
+    /// The table clock when the last packet came: monotonic, unlike `lastTime`, so the lists stay sorted.
+    var lastActive = CaptureTime.zero
+    var prev: Int32 = -1
+    var next: Int32 = -1
+
+    @inline(__always)
+    func side(_ direction: Direction) -> Reassembler { direction == .clientToServer ? c2s : s2c }
+
+    var record: FlowRecord {
+        FlowRecord(info: info, lastFrame: lastFrame, lastTime: lastTime, stats: [c2s.stats, s2c.stats], end: end)
+    }
+}
+
+/// Tracks TCP connections and reassembles both directions of each into `StreamEvent`s for the consumer
+/// the sink picks.
+///
+/// Policies (see `Reassembler` for the byte-level ones):
+/// - Overlaps: first copy wins. Delivered bytes are not kept (zero-copy), so conflicts are detected only
+///   against buffered bytes; a differing copy of delivered bytes counts as a retransmission only.
+/// - A hole is given up (a `.gap` of its exact size, then the data behind it) when the peer ACKs beyond it,
+///   when a buffer or piece cap would be exceeded, when its direction sees a FIN (RFC 9293 §3.10.7.4: no
+///   data follows it) or when the flow ends.
+/// - Both FINs or one RST close the flow (`.closed(.fin/.rst)`), which then lingers `closedLinger` seconds
+///   after its last packet, absorbing late packets into its counters (RFC 9293 §3.6.1 TIME-WAIT, 2·MSL).
+/// - A SYN without ACK (and a new ISN) on a lingering flow, or on an open flow whose client has finished,
+///   starts a new flow; the open one ends `.reused`.
+/// - A nil consumer or a `.bypass` verdict: nothing is buffered or delivered again, packets and bytes are
+///   still counted, `payloadBytes` grows by the sequence space covered; a bypassing consumer still gets
+///   `.closed`, so that it can finish its summary.
+///
+/// Bounded: at most `maxFlows` flows, `maxBufferedBytesPerDirection` / `maxBufferedBytesTotal` out-of-order
+/// bytes and `maxSegmentsPerDirection` out-of-order pieces; a hit degrades (eviction, a gap) and records an
+/// anomaly. Driven by capture time only. Not thread-safe: one owner, as the pipeline has (STYLE.md §3.13);
+/// consumers must not call back into `process`, `advanceTime` or `finish` while receiving an event.
+public final class FlowTable {
+    private let config: FlowTableConfig
+    private let maxFlows: Int
+    private let sink: StreamSink
+    private let ctx: ReassemblyContext
+
+    private var index: [FlowKey: Int32] = [:]
+    private var slots: [FlowState] = []
+    private var freeSlots: [Int32] = []
+    private var openList = (head: Int32(-1), tail: Int32(-1))
+    private var lingerList = (head: Int32(-1), tail: Int32(-1))
+    private var openCount = 0
+    private var lingerCount = 0
+    /// The largest capture time seen: timeouts never run backwards when a file's timestamps do.
+    private var clock: CaptureTime?
+
+    /// Creates a table; `sink` chooses a consumer for each flow and takes each finished flow's record.
+    public init(config: FlowTableConfig = FlowTableConfig(), sink: StreamSink) {
+        self.config = config
+        self.maxFlows = max(1, config.maxFlows)
+        self.sink = sink
+        self.ctx = ReassemblyContext(config: config)
+    }
+
+    /// Flows not yet closed (lingering closed flows excluded; see `lingeringFlows`).
+    public var openFlows: Int { openCount }
+    /// Flows closed by FIN or RST that still absorb late packets; their records are not out yet.
+    public var lingeringFlows: Int { lingerCount }
+    /// Out-of-order bytes held now, across all flows.
+    public var bufferedBytes: Int { ctx.buffered }
+    /// The largest `bufferedBytes` ever was.
+    public var peakBufferedBytes: Int { ctx.peakBuffered }
+    /// Flows created so far; also the id of the newest flow.
+    public private(set) var flowsCreated = 0
+    /// Odd but survivable things seen: `flow_table_full`, `tcp_reassembly_cap`, `tcp_overlap_conflict`,
+    /// `tcp_out_of_window`, `tcp_data_after_fin`.
+    public var anomalies: AnomalyLog { ctx.anomalies }
+
+    /// The smallest last-frame number among flows not yet finished (nil when none): records of finished
+    /// flows with a lastFrame below it can be released in (lastFrame, id) order, since no open flow can end
+    /// earlier. Assumes frame numbers grow from one `process` call to the next, as a capture's do.
+    public var oldestPendingFrame: Int? {
+        let a = openList.head >= 0 ? slots[Int(openList.head)].lastFrame : nil
+        let b = lingerList.head >= 0 ? slots[Int(lingerList.head)].lastFrame : nil
+        switch (a, b) {
+        case let (x?, y?): return min(x, y)
+        case let (x?, nil): return x
+        case let (nil, y?): return y
+        case (nil, nil): return nil
+        }
+    }
+
+    // MARK: Packets
+
+    /// One decoded segment; `wireLength` = the frame's original length (for byte counters).
+    public func process(_ segment: TCPSegment, frame: Int, time: CaptureTime, wireLength: Int) {
+        advanceTime(to: time, frame: frame)
+        let key = segment.flowKey
+        let slot: Int32
+        if let existing = index[key] {
+            let flow = slots[Int(existing)]
+            if isPortReuse(flow, segment) {
+                // RFC 9293 §3.6.1 (TIME-WAIT): a new SYN on a closed connection's 4-tuple opens a new
+                // connection; tshark counts a new conversation too. An open flow whose client has already
+                // sent FIN cannot take a new SYN from it either.
+                if flow.phase == .open { close(existing, .reused, frame: frame, time: time) }
+                release(existing)
+                slot = create(segment, key: key, frame: frame, time: time)
+            } else {
+                slot = existing
+            }
+        } else {
+            slot = create(segment, key: key, frame: frame, time: time)
+        }
+
+        let flow = slots[Int(slot)]
+        let direction: Direction = segment.source == flow.info.client ? .clientToServer : .serverToClient
+        let mine = flow.side(direction)
+        mine.stats.packets += 1
+        mine.stats.bytes = mine.stats.bytes.addingClamped(max(0, wireLength))
+        let flags = segment.flags
+        if flags.contains(.fin) { mine.stats.sawFIN = true }
+        if flags.contains(.rst) { mine.stats.sawRST = true }
+        if frame > flow.lastFrame { flow.lastFrame = frame }
+        flow.lastTime = time
+        flow.lastActive = clock ?? time
+
+        switch flow.phase {
+        case .lingering:
+            // Late ACKs and retransmissions of a closed flow: counted, never delivered.
+            // (payload.count and missingPayload tested apart: their sum can overflow on hostile values.)
+            if segment.payload.count > 0 || segment.missingPayload > 0 { mine.stats.retransmissions += 1 }
+            moveToTail(slot, lingering: true)
+            return
+        case .open, .free:
+            moveToTail(slot, lingering: false)
+        }
+
+        if flags.contains(.rst) {
+            // RFC 9293 §3.10.7: a reset ends the connection in both directions at once.
+            // (Not checked against the window as RFC 5961 §3 does: an observer cannot know the receiver's
+            // window exactly, and tshark does not check either.)
+            close(slot, .rst, frame: frame, time: time)
+            linger(slot)
+            return
+        }
+
+        if flow.analyzing, let consumer = flow.consumer {
+            var out = Delivery(consumer: consumer, direction: direction, frame: frame, time: time)
+            mine.process(segment, ctx, &out)
+            if !out.bypass && flags.contains(.ack) {
+                var back = Delivery(consumer: consumer, direction: direction.reversed, frame: frame, time: time)
+                flow.side(direction.reversed).acknowledge(segment.ack, ctx, &back)
+                out.bypass = back.bypass
+            }
+            if out.bypass { bypass(flow) }
+        } else {
+            mine.count(segment)
+        }
+
+        if flow.c2s.finished && flow.s2c.finished {
+            close(slot, .fin, frame: frame, time: time)
+            linger(slot)
+        }
+    }
+
+    /// A SYN without ACK on a flow that is over (lingering) or whose client has finished starts a new flow;
+    /// a late copy of the flow's own SYN (same ISN) does not.
+    private func isPortReuse(_ flow: FlowState, _ segment: TCPSegment) -> Bool {
+        let flags = segment.flags
+        guard flags.contains(.syn), !flags.contains(.ack) else { return false }
+        let sender = segment.source == flow.info.client ? flow.c2s : flow.s2c
+        if let isn = sender.isn, isn == segment.seq { return false }
+        switch flow.phase {
+        case .lingering: return true
+        case .open: return flow.c2s.finished || flow.c2s.stats.sawRST
+        case .free: return false
+        }
+    }
+
+    /// The consumer asked to stop: drop both directions' buffers and keep only counting.
+    private func bypass(_ flow: FlowState) {
+        flow.analyzing = false
+        for r in [flow.c2s, flow.s2c] {
+            r.dropBuffers(ctx)
+            // From here `payloadBytes` grows by sequence space covered; start from what was delivered.
+            if r.started, r.nextSeq.distance(to: r.highSeq) > 0 { r.highSeq = r.nextSeq }
+        }
+    }
+
+    // MARK: Time
+
+    /// Capture time moved (also called by process): expire idle and lingering flows.
+    public func advanceTime(to now: CaptureTime, frame: Int) {
+        if let c = clock, now <= c {
+            // Same time, or the file went backwards: nothing can expire that did not already.
+            return
+        }
+        clock = now
+        while openList.head >= 0 {
+            let h = openList.head
+            guard now.secondsSince(slots[Int(h)].lastActive) >= config.idleTimeout else { break }
+            close(h, .timeout, frame: frame, time: now)
+            release(h)
+        }
+        expireLingering(now)
+    }
+
+    private func expireLingering(_ now: CaptureTime) {
+        while lingerList.head >= 0 {
+            let h = lingerList.head
+            guard now.secondsSince(slots[Int(h)].lastActive) >= config.closedLinger else { break }
+            release(h)
+        }
+    }
+
+    /// End of input: every open flow gets `.closed(.endOfInput)` (after its buffered data is flushed with
+    /// gaps) and a record; lingering flows get their record.
+    public func finish(frame: Int, time: CaptureTime) {
+        while openList.head >= 0 {
+            let h = openList.head
+            close(h, .endOfInput, frame: frame, time: time)
+            release(h)
+        }
+        while lingerList.head >= 0 { release(lingerList.head) }
+    }
+
+    // MARK: Flow life cycle
+
+    /// Makes room if needed, takes a slot, decides roles and asks the sink for a consumer.
+    private func create(_ segment: TCPSegment, key: FlowKey, frame: Int, time: CaptureTime) -> Int32 {
+        if openCount + lingerCount >= maxFlows {
+            if lingerList.head >= 0 {
+                // A closed flow's record can go out early: it only loses a few late packets.
+                release(lingerList.head)
+            } else if openList.head >= 0 {
+                ctx.anomalies.record(.flowTableFull, frame: frame)
+                let victim = openList.head
+                close(victim, .evicted, frame: frame, time: time)
+                release(victim)
+            }
+        }
+
+        let slot: Int32
+        if let free = freeSlots.popLast() {
+            slot = free
+        } else {
+            slot = Int32(truncatingIfNeeded: slots.count)
+            slots.append(FlowState())
+        }
+        let flow = slots[Int(slot)]
+        flowsCreated += 1
+        let (client, server, basis) = roles(segment)
+        flow.key = key
+        flow.info = FlowInfo(id: flowsCreated, client: client, server: server, roleBasis: basis, firstFrame: frame,
+                             firstTime: time, midstream: !segment.flags.contains(.syn))
+        flow.end = .endOfInput
+        flow.lastFrame = frame
+        flow.lastTime = time
+        flow.lastActive = clock ?? time
+        flow.phase = .open
+        index[key] = slot
+        link(slot, lingering: false)
+        openCount += 1
+
+        flow.consumer = sink.flowStarted(flow.info)
+        flow.analyzing = flow.consumer != nil
+        return slot
+    }
+
+    /// Role decision at the first packet:
+    /// 1. SYN without ACK: its sender is the client; SYN+ACK: its receiver is (RFC 9293 §3.5 handshake).
+    /// 2. Exactly one port in `serverPorts`: that side is the server.
+    /// 3. Exactly one port below 1024 (the system ports of RFC 6335 §6): that side is the server.
+    /// 4. Otherwise the first sender is the client.
+    private func roles(_ s: TCPSegment) -> (client: Endpoint, server: Endpoint, basis: RoleBasis) {
+        if s.flags.contains(.syn) {
+            return s.flags.contains(.ack) ? (s.destination, s.source, .syn) : (s.source, s.destination, .syn)
+        }
+        let srcKnown = config.serverPorts.contains(s.source.port)
+        let dstKnown = config.serverPorts.contains(s.destination.port)
+        if srcKnown != dstKnown { return srcKnown ? (s.destination, s.source, .port) : (s.source, s.destination, .port) }
+        let srcLow = s.source.port < 1024, dstLow = s.destination.port < 1024
+        if srcLow != dstLow { return srcLow ? (s.destination, s.source, .port) : (s.source, s.destination, .port) }
+        return (s.source, s.destination, .firstSender)
+    }
+
+    /// Ends the consumer's part of an open flow: pending holes become gaps (then the data behind them),
+    /// then `.closed`. Consumers that bypassed still get `.closed`, so that they can finish their summary.
+    private func close(_ slot: Int32, _ reason: FlowEnd, frame: Int, time: CaptureTime) {
+        let flow = slots[Int(slot)]
+        flow.end = reason
+        if let consumer = flow.consumer {
+            for direction in [Direction.clientToServer, .serverToClient] where flow.analyzing {
+                    var out = Delivery(consumer: consumer, direction: direction, frame: frame, time: time)
+                    flow.side(direction).flushAll(ctx, &out)
+                    if out.bypass { bypass(flow) }
+            }
+            _ = consumer.receive(.closed(reason, frame: frame, time: time))
+            flow.consumer = nil
+        }
+        flow.analyzing = false
+        flow.c2s.dropBuffers(ctx)
+        flow.s2c.dropBuffers(ctx)
+    }
+
+    /// Moves a closed flow from the open list to the lingering list.
+    private func linger(_ slot: Int32) {
+        let flow = slots[Int(slot)]
+        guard flow.phase == .open else { return }
+        unlink(slot, lingering: false)
+        openCount -= 1
+        flow.phase = .lingering
+        link(slot, lingering: true)
+        lingerCount += 1
+    }
+
+    /// Emits the record of a flow (closed already, or bypassed/declined) and frees its slot.
+    private func release(_ slot: Int32) {
+        let flow = slots[Int(slot)]
+        switch flow.phase {
+        case .free: return
+        case .open:
+            // Every path closes first; stay total if one did not.
+            if flow.consumer != nil { close(slot, flow.end, frame: flow.lastFrame, time: flow.lastTime) }
+            unlink(slot, lingering: false)
+            openCount -= 1
+        case .lingering:
+            unlink(slot, lingering: true)
+            lingerCount -= 1
+        }
+        flow.phase = .free
+        if index[flow.key] == slot { index[flow.key] = nil }
+        let record = flow.record
+        flow.c2s.dropBuffers(ctx)
+        flow.s2c.dropBuffers(ctx)
+        flow.c2s.reset()
+        flow.s2c.reset()
+        flow.consumer = nil
+        freeSlots.append(slot)
+        sink.flowFinished(record)
+    }
+
+    // MARK: Intrusive lists
+
+    private func link(_ slot: Int32, lingering: Bool) {
+        let flow = slots[Int(slot)]
+        let tail = lingering ? lingerList.tail : openList.tail
+        flow.prev = tail
+        flow.next = -1
+        if tail >= 0 { slots[Int(tail)].next = slot }
+        if lingering {
+            if lingerList.head < 0 { lingerList.head = slot }
+            lingerList.tail = slot
+        } else {
+            if openList.head < 0 { openList.head = slot }
+            openList.tail = slot
+        }
+    }
+
+    private func unlink(_ slot: Int32, lingering: Bool) {
+        let flow = slots[Int(slot)]
+        let p = flow.prev, n = flow.next
+        if p >= 0 { slots[Int(p)].next = n } else if lingering { lingerList.head = n } else { openList.head = n }
+        if n >= 0 { slots[Int(n)].prev = p } else if lingering { lingerList.tail = p } else { openList.tail = p }
+        flow.prev = -1
+        flow.next = -1
+    }
+
+    @inline(__always)
+    private func moveToTail(_ slot: Int32, lingering: Bool) {
+        let tail = lingering ? lingerList.tail : openList.tail
+        guard tail != slot else { return }
+        unlink(slot, lingering: lingering)
+        link(slot, lingering: lingering)
+    }
+}
