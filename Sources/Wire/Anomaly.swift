@@ -62,6 +62,9 @@ public struct AnomalyLog: Sendable {
 extension Anomaly.Name {
     /// IPv4 Total Length 0: TCP segmentation offload on the capturing host; the captured length was used.
     public static let ipv4TotalLengthZero = Anomaly.Name("ipv4_total_length_zero")
+    /// The IP length field claims more bytes than the frame holds, and the frame was not cut by the
+    /// snapshot length: the captured bytes are decoded as the whole datagram.
+    public static let ipLengthExceedsFrame = Anomaly.Name("ip_length_exceeds_frame")
     /// IPv6 Payload Length 0: a jumbogram or segmentation offload; the captured length was used.
     public static let ipv6PayloadLengthZero = Anomaly.Name("ipv6_payload_length_zero")
     /// A TCP option with an impossible length; options were ignored from there, the segment kept.

@@ -174,20 +174,24 @@ public struct PacketDecoder {
     {
         let ip = try IPv4Header(parsing: bytes)
         if ip.totalLengthWasZero { anomalies.record(.ipv4TotalLengthZero, frame: frame.number) }
-        if ip.missingBytes > 0 && !frame.isTruncated {
-            // The frame ends before the datagram it declares, and no snapshot length explains it.
-            throw .truncated("ipv4.total_length", at: 2)
+        var missing = ip.missingBytes
+        if missing > 0 && !frame.isTruncated {
+            // The frame ends before the datagram it declares and no snapshot length explains it: the length
+            // field lies (fuzzed or forged traffic, broken capture hardware). Like Wireshark, decode the bytes
+            // that are there rather than drop the segment, and say so.
+            anomalies.record(.ipLengthExceedsFrame, frame: frame.number)
+            missing = 0
         }
         if ip.isFragment {
             let key = IPFragmentReassembler.Key(
                 source: ip.source, destination: ip.destination, protocol: ip.protocol.rawValue,
                 identification: UInt32(ip.identification))
             return try reassemble(key, offset: ip.fragmentOffset, moreFragments: ip.moreFragments,
-                                  data: ip.payload, missing: ip.missingBytes, headerLength: ip.headerLength,
+                                  data: ip.payload, missing: missing, headerLength: ip.headerLength,
                                   upperLayer: ip.protocol, source: ip.source, destination: ip.destination,
                                   frame)
         }
-        return try decodeTransport(ip.protocol, ip.source, ip.destination, ip.payload, ip.missingBytes, frame)
+        return try decodeTransport(ip.protocol, ip.source, ip.destination, ip.payload, missing, frame)
     }
 
     private mutating func decodeIPv6(_ bytes: UnsafeRawBufferPointer, _ frame: Frame) throws(ParseError)
@@ -195,20 +199,22 @@ public struct PacketDecoder {
     {
         let ip = try IPv6Header(parsing: bytes)
         if ip.payloadLengthWasZero { anomalies.record(.ipv6PayloadLengthZero, frame: frame.number) }
-        if ip.missingBytes > 0 && !frame.isTruncated {
-            throw .truncated("ipv6.payload_length", at: 4)
+        var missing = ip.missingBytes
+        if missing > 0 && !frame.isTruncated {
+            anomalies.record(.ipLengthExceedsFrame, frame: frame.number)  // as for IPv4 above
+            missing = 0
         }
         if let fragment = ip.chain.fragment {
             let key = IPFragmentReassembler.Key(
                 source: ip.source, destination: ip.destination, protocol: 0,
                 identification: fragment.identification)
             return try reassemble(key, offset: fragment.offset, moreFragments: fragment.moreFragments,
-                                  data: ip.chain.payload, missing: ip.missingBytes, headerLength: 0,
+                                  data: ip.chain.payload, missing: missing, headerLength: 0,
                                   upperLayer: fragment.nextHeader, source: ip.source,
                                   destination: ip.destination, frame)
         }
         return try decodeTransport(ip.chain.upperLayer, ip.source, ip.destination, ip.chain.payload,
-                                   ip.missingBytes, frame)
+                                   missing, frame)
     }
 
     private mutating func reassemble(

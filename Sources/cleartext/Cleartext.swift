@@ -9,6 +9,21 @@ let cleartextVersion = "0.1.0"
 
 @main
 struct Cleartext: ParsableCommand {
+    /// Runs the command; usage errors exit with status 2 (../shared/CONTRACT.md), not ArgumentParser's 64.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            if code == .validationFailure {
+                printError(fullMessage(for: error))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
+
     static let configuration = CommandConfiguration(
         commandName: "cleartext",
         abstract: "Finds credentials sent in the clear, the TLS negotiated, and STARTTLS misuse in mail and FTP captures.",
@@ -44,12 +59,12 @@ struct Analyze: ParsableCommand {
     var filter: String?
 
     func run() throws {
-        var status: Int32 = 0
+        var status = ExitStatus.success
         let out: OutputFile
         if let output {
             do { out = try OutputFile(path: output) } catch {
                 printError("cleartext: \(error)")
-                throw ExitCode(2)
+                throw ExitCode(ExitStatus.unusable.rawValue)
             }
         } else {
             out = OutputFile()
@@ -58,7 +73,7 @@ struct Analyze: ParsableCommand {
         if let filter {
             do { bpf = try BPFFilter(filter) } catch {
                 printError("cleartext: bad filter: \(error.message)")
-                throw ExitCode(2)
+                throw ExitCode(ExitStatus.unusable.rawValue)
             }
         }
         let sink: RecordSink = format == .jsonl ? JSONLinesSink(output: out) : TextSink(output: out)
@@ -66,7 +81,7 @@ struct Analyze: ParsableCommand {
         let (paths, walkErrors) = expandInputs(inputs)
         for e in walkErrors {
             printError("cleartext: \(e)")
-            status = max(status, 2)
+            status.raise(to: .unusable)
         }
         for path in paths {
             var reader: CaptureFileReader
@@ -75,22 +90,44 @@ struct Analyze: ParsableCommand {
             } catch {
                 printError("cleartext: \(error.description)")
                 engine.recordUnreadable(name: path, error: error)
-                status = max(status, 2)
+                status.raise(to: .unusable)
                 continue
             }
             let result = engine.analyze(&reader, name: path, filter: bpf.map { f in { f.matches($0) } })
             if let e = result.error {
                 printError("cleartext: \(e.description)")
-                status = max(status, e.isTruncation ? 3 : 2)
+                status.raise(to: e.isTruncation ? .truncated : .unusable)
             }
         }
         engine.finish()
         out.flush()
         if let e = out.writeError {
             printError("cleartext: cannot write the report: \(e)")
-            status = max(status, 2)
+            status.raise(to: .unusable)
         }
-        if status != 0 { throw ExitCode(status) }
+        if status != .success { throw ExitCode(status.rawValue) }
+    }
+}
+
+/// Exit statuses of ../shared/CONTRACT.md. When several apply, the one listed first there wins:
+/// 2 (bad usage, unreadable input) over 3 (an input ends early) over 1 (`--fail-on`) over 0.
+enum ExitStatus: Int32 {
+    case success = 0
+    case findingsAtThreshold = 1
+    case unusable = 2
+    case truncated = 3
+
+    private var precedence: Int {
+        switch self {
+        case .success: 0
+        case .findingsAtThreshold: 1
+        case .truncated: 2
+        case .unusable: 3
+        }
+    }
+
+    mutating func raise(to other: ExitStatus) {
+        if other.precedence > precedence { self = other }
     }
 }
 

@@ -43,12 +43,18 @@ import Wire
         #expect(decoder.stats.malformed == 2)
     }
 
-    @Test func shortFrameWithoutSnaplenIsMalformed() {
-        // The last 5 bytes are gone, but the frame claims it was captured whole.
+    @Test func shortFrameWithoutSnaplenDecodesWhatIsThere() {
+        // The last 5 bytes are gone, but the frame claims it was captured whole: the total length lies.
+        // As Wireshark does, the captured bytes are the datagram (tshark still lists the conversation).
         let cut = Array(Fixtures.ethernetIPv4TCP.dropLast(5))
         let (d, decoder) = decodeOnce(cut, .ethernet)
-        #expect(d.kind == .malformed(.truncated))
-        #expect(decoder.anomalies.count(Anomaly.Name("ipv4_truncated")) == 1)
+        #expect(d.kind == .tcp)
+        #expect(d.payload == Array(ehlo.dropLast(5)))
+        #expect(d.segment?.missingPayload == 0)
+        #expect(decoder.anomalies.count(.ipLengthExceedsFrame) == 1)
+        // Cut inside the TCP header: still malformed.
+        let (h, _) = decodeOnce(Array(Fixtures.ethernetIPv4TCP.prefix(14 + 20 + 10)), .ethernet)
+        #expect(h.kind == .malformed(.truncated))
     }
 
     @Test func snaplenTruncatedFrameGivesMissingPayload() {

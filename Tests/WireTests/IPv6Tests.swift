@@ -67,8 +67,11 @@ import Wire
 
     @Test func payloadLengthBeyondFrame() {
         let packet = ipv6Bytes(nextHeader: 6, payloadLength: 100, payload: tcpBytes(payload: ehlo))
-        let (d, _) = decodeOnce(packet, .ipv6)
-        #expect(d.kind == .malformed(.truncated))
+        let (d, decoder) = decodeOnce(packet, .ipv6)
+        #expect(d.kind == .tcp)
+        #expect(d.payload == ehlo)
+        #expect(d.segment?.missingPayload == 0)
+        #expect(decoder.anomalies.count(.ipLengthExceedsFrame) == 1)
         let (cut, _) = decodeOnce(packet, .ipv6, originalLength: 140)
         #expect(cut.kind == .tcp)
         #expect(cut.segment?.missingPayload == 59)
