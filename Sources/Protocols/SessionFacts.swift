@@ -151,7 +151,7 @@ public struct FTPTransfer: Sendable, Equatable {
 }
 
 /// Everything a protocol session learned: facts, never verdicts (rules judge them).
-public struct SessionFacts: Sendable {
+public struct SessionFacts: Sendable, Equatable {
     public var appProtocol: AppProtocol
     public var transport: Transport = .plaintext
     /// The greeting line (first line of the server's banner), as sent.

@@ -21,7 +21,7 @@ public struct Anomaly: Hashable, Sendable {
 }
 
 /// Counts anomalies by name, keeping the first frame of each: bounded by the number of names in the code.
-public struct AnomalyLog: Sendable {
+public struct AnomalyLog: Sendable, Equatable {
     public struct Entry: Sendable, Equatable {
         public var count: Int
         public var firstFrame: Int
