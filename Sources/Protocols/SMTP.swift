@@ -374,16 +374,15 @@ public struct SMTPGrammar: TextGrammar {
         }
         if reply.isFinal {
             server = .idle
-            complete(partial, text: reply.text, frame: line.frame, context: &context)
+            complete(partial, frame: line.frame, context: &context)
         } else {
             server = .inReply(partial)
         }
     }
 
     /// A whole reply: the greeting, an AUTH challenge, or the answer to the command at the head of the FIFO.
-    /// `text` is the final line's text, `frame` its frame.
-    private mutating func complete(_ reply: PartialReply, text: ArraySlice<UInt8>, frame: Int,
-                                   context: inout SessionContext) {
+    /// `frame` is the frame of its final line.
+    private mutating func complete(_ reply: PartialReply, frame: Int, context: inout SessionContext) {
         context.facts.replies += 1
         if !greeted {
             greeted = true
@@ -434,7 +433,7 @@ public struct SMTPGrammar: TextGrammar {
             if case .saslResponse = client { client = .commands }
         case .data:
             if reply.code == "354" {
-                enterBody(context: &context)
+                // The body was asked for at the DATA line (and may even be over, from an early talker).
             } else if klass == UInt8(ascii: "4") || klass == UInt8(ascii: "5") {
                 // Refused: no body follows; the client's next lines are commands again.
                 if case .body = client {
