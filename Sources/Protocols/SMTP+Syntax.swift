@@ -107,7 +107,7 @@ extension SMTPGrammar {
                 let parts = upper.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
                 guard let keyword = parts.first else { continue }
                 if keyword == "STARTTLS" { startTLS = true }
-                if masked == nil && Self.isMaskedKeyword(keyword) { masked = keyword }
+                if masked == nil && SMTPGrammar.isMasked(keyword) { masked = keyword }
                 var names: [String] = []
                 if keyword == "AUTH" {
                     names = Array(parts.dropFirst())
@@ -118,7 +118,5 @@ extension SMTPGrammar {
                 for n in names where !n.isEmpty && !mechanisms.contains(n) { mechanisms.append(n) }
             }
         }
-
-        private static func isMaskedKeyword(_ k: String) -> Bool { SMTPGrammar.isMasked(k) }
     }
 }

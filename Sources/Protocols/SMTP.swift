@@ -386,11 +386,12 @@ public struct SMTPGrammar: TextGrammar {
         context.facts.replies += 1
         if !greeted {
             greeted = true
-            // The first reply is the greeting unless it answers a command (a capture that began mid-session).
-            // A client that spoke before the greeting (RFC 5321 §4.3.1 says it must wait) still gets a 220 or
-            // 554 first, and 220 answers no other command but STARTTLS.
-            var isGreeting = pending.isEmpty
-            if !isGreeting, reply.code == "220" || reply.code == "554" {
+            // The first reply is the greeting when it has a greeting's code (RFC 5321 §4.3.2: 220, 554, or 421
+            // when the service is closing): a capture that began mid-session starts with some other reply.
+            // A client that spoke before the greeting (RFC 5321 §4.3.1 says it must wait) still gets the
+            // greeting first, and 220 answers no command but STARTTLS.
+            var isGreeting = false
+            if reply.code == "220" || reply.code == "554" || reply.code == "421" {
                 if case .startTLS = pending.first {} else { isGreeting = true }
             }
             if isGreeting {

@@ -81,6 +81,17 @@ private func anomaly(_ facts: SessionFacts, _ name: String) -> Int { facts.anoma
         #expect(anomaly(ok, "smtp_greeting_554") == 0)
     }
 
+    @Test func captureStartingMidSessionHasNoBanner() {
+        // The first reply answers a command whose line was not captured: no banner is made up from it.
+        let f = runEverySplit(SMTPGrammar.self, [.s("250 2.1.5 Ok\r\n"), .c("QUIT\r\n"), .s("221 bye\r\n")])
+        #expect(f.banner == nil)
+        #expect(f.replies == 2)
+        // A client that speaks before the greeting still gets it first.
+        let g = runEverySplit(SMTPGrammar.self, [ehlo, greeting, ehloReply])
+        #expect(g.banner == "220 mx.example.com ESMTP Postfix")
+        #expect(g.startTLS.offered == true)
+    }
+
     @Test func maskedStartTLSCapability() {
         // Cisco ASA ESMTP inspection overwrites STARTTLS with X's.
         let f = runEverySplit(SMTPGrammar.self, [
