@@ -105,8 +105,15 @@ public final class TextSession<Grammar: TextGrammar> {
     /// Client bytes after the go-ahead, until they are enough to classify.
     private var pendingClient: [UInt8] = []
     private var pendingClientFrame = 0
-    /// Server bytes after its go-ahead, before the client's TLS: injection if not TLS.
-    private var serverAfterGoAhead = 0
+    /// Server bytes after its go-ahead, before the client's TLS: injection if not TLS. The first
+    /// `injectionPreviewLength` are kept, so that the verdict and the record do not depend on how the bytes
+    /// were cut into segments.
+    private var serverAfterGoAhead: [UInt8] = []
+    private var serverAfterGoAheadCount = 0
+    private var serverAfterGoAheadFrame = 0
+    /// The index in `facts.injections` of the server's injection, once recorded (then updated in place).
+    private var serverInjection: Int?
+    private static var injectionPreviewLength: Int { 200 }
     public private(set) var tls = TLSObserver()
     /// False once neither the grammar nor the TLS observer needs more bytes.
     public private(set) var wantsMore = true
@@ -263,10 +270,22 @@ public final class TextSession<Grammar: TextGrammar> {
     }
 
     private func noteServerAfterGoAhead(_ bytes: [UInt8], frame: Int) {
-        let verdict = bytes.withUnsafeBytes { TLSSignature.classify($0) }
-        if verdict == .tls || serverAfterGoAhead > 0 { return }
-        serverAfterGoAhead += bytes.count
-        recordInjection(.server, bytes, frame: frame)
+        guard !bytes.isEmpty else { return }
+        if serverAfterGoAheadCount == 0 { serverAfterGoAheadFrame = frame }
+        serverAfterGoAheadCount += bytes.count
+        let room = Self.injectionPreviewLength - serverAfterGoAhead.count
+        if room > 0 { serverAfterGoAhead.append(contentsOf: bytes.prefix(room)) }
+        // Classify the first bytes as a whole: a lone 0x16 needs more bytes before it can be called plaintext.
+        let verdict = serverAfterGoAhead.withUnsafeBytes { TLSSignature.classify($0) }
+        guard verdict == .notTLS else { return }
+        let record = InjectedBytes(side: .server, frame: serverAfterGoAheadFrame, count: serverAfterGoAheadCount,
+                                   preview: String(decoding: serverAfterGoAhead, as: UTF8.self))
+        if let i = serverInjection, context.facts.injections.indices.contains(i) {
+            context.facts.injections[i] = record
+        } else {
+            serverInjection = context.facts.injections.count
+            context.facts.injections.append(record)
+        }
     }
 
     /// At the end of the stream: held bytes never answered stay unframed (no verdict on them is possible).
