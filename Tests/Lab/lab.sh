@@ -63,15 +63,30 @@ in_cli() { ip netns exec "$NS_CLI" "$@"; }
 # Register a PID we started so that down/trap can stop it.
 remember_pid() { mkdir -p "$LAB_DIR/pids"; echo "$2" >"$LAB_DIR/pids/$1.pid"; }
 
-stop_pid() { # stop_pid PID NAME [SIGNAL]
-    local pid=$1 name=$2 sig=${3:-TERM} i
-    [[ -n $pid ]] || return 0
-    kill -0 "$pid" 2>/dev/null || return 0
-    kill -"$sig" "$pid" 2>/dev/null || true
-    for i in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
-    echo "[lab] $name (pid $pid) did not stop on SIG$sig, sending SIGKILL" >&2
-    kill -KILL "$pid" 2>/dev/null || true
+alive() { # a zombie (exited, not yet reaped by its new parent) counts as stopped
+    local st
+    st=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 1
+    [[ -n $st && $st != Z && $st != X ]]
 }
+
+stop_pids() { # stop_pids SIGNAL PID... : signal all, wait up to 5 s for all, then SIGKILL the rest
+    local sig=$1 pid i left; shift
+    for pid in "$@"; do [[ -n $pid ]] && alive "$pid" && kill -"$sig" "$pid" 2>/dev/null; done
+    for i in $(seq 1 50); do
+        left=0
+        for pid in "$@"; do [[ -n $pid ]] && alive "$pid" && left=1; done
+        [[ $left == 0 ]] && return 0
+        sleep 0.1
+    done
+    for pid in "$@"; do
+        if [[ -n $pid ]] && alive "$pid"; then
+            echo "[lab] pid $pid ($(tr '\0' ' ' </proc/$pid/cmdline 2>/dev/null)) ignored SIG$sig, sending SIGKILL" >&2
+            kill -KILL "$pid" 2>/dev/null
+        fi
+    done
+    return 0
+}
+stop_pid() { stop_pids "$3" "$1"; }  # stop_pid PID NAME SIGNAL
 
 # ------------------------------------------------------------------------------------------ packages
 install_packages() {
@@ -187,6 +202,8 @@ EOF
             [[ -n $secure ]] && printf '    ssl = yes\n'
             printf '  }\n}\n'
         done
+        # no auth penalty (anvil delays logins from an IP after failures): keeps the run fast
+        printf 'service anvil {\n  unix_listener anvil-auth-penalty {\n    mode = 0\n  }\n}\n'
         if [[ $name == main ]]; then cat <<EOF
 service auth {
   unix_listener $LAB_DIR/dovecot-main/run/auth-postfix {
@@ -442,19 +459,18 @@ cmd_up() {
     if ns_exists "$NS_SRV" || ns_exists "$NS_CLI" || [[ -d $LAB_DIR ]]; then
         log "stale lab state found; tearing it down first"; cmd_down
     fi
-    trap 'echo "[lab] up failed; cleaning up" >&2; cmd_down' EXIT
+    DOWN_ON_EXIT=1                      # a failed up leaves nothing behind
     step install-packages install_packages
     step ensure-user ensure_user
     step namespaces make_namespaces
     step configs write_configs
     step start-servers start_servers
     step wait-ports wait_ports
-    trap - EXIT
+    DOWN_ON_EXIT=$KEEP_DOWN_ON_EXIT
     log "lab is up: servers on $SRV4 / $SRV6 in netns $NS_SRV, clients in netns $NS_CLI"
 }
 
 # -------------------------------------------------------------------------------------------- record
-TCPDUMP_PID=
 stop_tcpdump() { [[ -n $TCPDUMP_PID ]] && stop_pid "$TCPDUMP_PID" tcpdump TERM; TCPDUMP_PID=; rm -f "$LAB_DIR/pids/tcpdump.pid"; }
 
 record_one() { # record_one OUTDIR NAME -> 0 ok, 1 failed
@@ -490,12 +506,9 @@ cmd_record() {
     mkdir -p "$out"; out=$(cd "$out" && pwd)
     local names=("$@")
     [[ ${#names[@]} -gt 0 ]] || mapfile -t names < <("$PY" "$CLIENTS" list)
-    trap 'stop_tcpdump' EXIT
-    trap 'stop_tcpdump; exit 130' INT TERM
     local t0 failed=() n; t0=$(now)
     log "recording ${#names[@]} scenarios into $out"
     for n in "${names[@]}"; do record_one "$out" "$n" || failed+=("$n"); done
-    trap - EXIT INT TERM
     local total; total=$(du -cb "$out"/*.pcap "$out"/*.truth.json 2>/dev/null | tail -1 | cut -f1)
     printf '[lab] step %-22s %6d ms (%d scenarios, %s bytes in %s)\n' record "$(ms_since "$t0")" "${#names[@]}" "$total" "$out" >&2
     if [[ ${#failed[@]} -gt 0 ]]; then
@@ -508,26 +521,21 @@ cmd_down() {
     need_root
     local f name pid
     # 1. every process we started, by its recorded PID (postfix master also stops its children)
+    local pids=()
     if [[ -d $LAB_DIR/pids ]]; then
         for f in "$LAB_DIR"/pids/*.pid; do
             [[ -e $f ]] || continue
-            name=$(basename "$f" .pid); pid=$(cat "$f" 2>/dev/null || true)
-            stop_pid "$pid" "$name" TERM
-            rm -f "$f"
+            pid=$(cat "$f" 2>/dev/null || true); [[ -n $pid ]] && pids+=("$pid")
         done
+        [[ ${#pids[@]} -gt 0 ]] && stop_pids TERM "${pids[@]}"
+        rm -f "$LAB_DIR"/pids/*.pid
     fi
     # 2. anything still running inside the lab namespaces (children of the above), by PID
-    local ns i
+    local ns
     for ns in "$NS_SRV" "$NS_CLI"; do
         ns_exists "$ns" || continue
-        for i in 1 2 3; do
-            local pids; pids=$(ip netns pids "$ns" 2>/dev/null || true)
-            [[ -z $pids ]] && break
-            for pid in $pids; do
-                if [[ $i -lt 3 ]]; then kill -TERM "$pid" 2>/dev/null || true; else kill -KILL "$pid" 2>/dev/null || true; fi
-            done
-            sleep 0.3
-        done
+        pids=($(ip netns pids "$ns" 2>/dev/null || true))
+        [[ ${#pids[@]} -gt 0 ]] && stop_pids TERM "${pids[@]}"
         ip netns del "$ns" 2>/dev/null || true
     done
     # 3. the state directory (configs, keys, spools, logs)
@@ -543,14 +551,33 @@ cmd_down() {
 cmd_all() {
     local out=${1:-}; [[ -n $out ]] || die "usage: lab.sh all OUTDIR"
     local t0 rc=0; t0=$(now)
+    KEEP_DOWN_ON_EXIT=1 DOWN_ON_EXIT=1  # down runs whatever happens (see on_exit)
     cmd_up
-    trap 'cmd_down' EXIT
     cmd_record "$out" || rc=$?
-    trap - EXIT
+    DOWN_ON_EXIT=0 KEEP_DOWN_ON_EXIT=0
     step down cmd_down
     printf '[lab] total %d ms\n' "$(ms_since "$t0")" >&2
     return $rc
 }
+
+# One EXIT trap for every command: stop a running capture; tear the lab down when asked to.
+TCPDUMP_PID=
+DOWN_ON_EXIT=0
+KEEP_DOWN_ON_EXIT=0
+on_exit() {
+    local rc=$?
+    set +e
+    stop_tcpdump
+    if [[ $DOWN_ON_EXIT == 1 ]]; then
+        DOWN_ON_EXIT=0
+        echo "[lab] exiting with status $rc: tearing the lab down" >&2
+        cmd_down
+    fi
+    exit $rc
+}
+trap on_exit EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 case ${1:-} in
     up)     cmd_up ;;
