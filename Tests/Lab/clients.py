@@ -3,6 +3,9 @@
 
     clients.py list                     print the scenario names, one a line
     clients.py run NAME TRUTH.json      run one scenario, check it did what it should, write its truth
+    clients.py finish TRUTH.json PCAP   check the truth's sessions against the capture's TCP connections
+                                        (same count, order and endpoints); fill client ports that an
+                                        external tool (openssl, swaks) did not report
 
 Standard library only. Each scenario drives a real client against the real servers started by lab.sh
 and records, per TCP connection, what crossed the wire: endpoints, transport, STARTTLS offer/attempt/
@@ -522,7 +525,47 @@ def run(name, truth_path):
     print(json.dumps(truth, indent=2))
 
 
+def connections(pcap):
+    """(client ip, client port, server ip, server port) of every SYN in the capture, in order."""
+    # (no BPF on the flags: tcp[tcpflags] does not work for IPv6)
+    out = subprocess.run(["tcpdump", "-nn", "-r", pcap, "tcp"],
+                         capture_output=True, text=True, check=True).stdout
+    conns = []
+    for line in out.splitlines():
+        m = re.search(r" IP6? (\S+)\.(\d+) > (\S+)\.(\d+): Flags \[S\],", line)
+        if m:
+            c = (m.group(1), int(m.group(2)), m.group(3), int(m.group(4)))
+            if c not in conns:               # a retransmitted SYN is the same connection
+                conns.append(c)
+    return conns
+
+
+def finish(truth_path, pcap):
+    """Check the truth against the capture's TCP connections; fill client ports the tool did not tell."""
+    with open(truth_path) as f:
+        truth = json.load(f)
+    conns = connections(pcap)
+    sessions = truth["sessions"]
+    expect(len(conns) == len(sessions),
+           f"{pcap}: {len(conns)} TCP connections in the capture, {len(sessions)} sessions in the truth")
+    for s, (cip, cport, sip, sport) in zip(sessions, conns):
+        expect((s["server"]["ip"], s["server"]["port"]) == (sip, sport),
+               f"{pcap}: connection to {sip}:{sport}, truth says {s['server']}")
+        expect(s["client"]["ip"] == cip, f"{pcap}: client {cip}, truth says {s['client']['ip']}")
+        if s["client"]["port"] is None:
+            s["client"]["port"] = cport
+        expect(s["client"]["port"] == cport, f"{pcap}: client port {cport}, truth says {s['client']['port']}")
+    tmp = truth_path + ".tmp"
+    with open(tmp, "w") as f:
+        json.dump(truth, f, indent=2)
+        f.write("\n")
+    os.replace(tmp, truth_path)
+
+
 def main(argv):
+    if len(argv) == 4 and argv[1] == "finish":
+        finish(argv[2], argv[3])
+        return 0
     if len(argv) >= 2 and argv[1] == "list":
         print("\n".join(SCENARIOS))
         return 0

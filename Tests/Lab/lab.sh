@@ -168,6 +168,7 @@ protocols = imap pop3
 listen = $SRV4, $SRV6
 default_internal_user = dovecot
 default_login_user = dovenull
+hostname = mail.lab.test
 login_greeting = Dovecot lab ($name) ready.
 disable_plaintext_auth = $noplain
 auth_mechanisms = plain login cram-md5 apop
@@ -491,6 +492,11 @@ record_one() { # record_one OUTDIR NAME -> 0 ok, 1 failed
         printf '[lab]   %-32s FAILED (client exit %d) %6d ms\n' "$name" "$rc" "$(ms_since "$t0")" >&2
         rm -f "$out/$name.truth.json"
         return 1
+    fi
+    if ! "$PY" "$CLIENTS" finish "$out/$name.truth.json" "$out/$name.pcap" >>"$LAB_DIR/logs/client-$name.log" 2>&1; then
+        tail -n 3 "$LAB_DIR/logs/client-$name.log" | sed 's/^/    /' >&2
+        printf '[lab]   %-32s FAILED (truth does not match the capture)\n' "$name" >&2
+        rm -f "$out/$name.truth.json"; return 1
     fi
     local size; size=$(stat -c %s "$out/$name.pcap")
     if (( size <= 24 )); then printf '[lab]   %-32s FAILED (empty capture)\n' "$name" >&2; return 1; fi
