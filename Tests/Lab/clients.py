@@ -168,6 +168,18 @@ def smtp_scenario(port, mech=None, password=PASS, starttls=False, implicit=False
     return [s]
 
 
+def smtp_starttls_no_handshake():
+    """STARTTLS accepted (220) but the client hangs up without starting TLS."""
+    s = Session("smtp", SRV4, 587)
+    c = smtp_connect(s, SRV4, 587)
+    smtp_ehlo(s, c)
+    code, msg = c.docmd("STARTTLS")
+    expect(code == 220, f"STARTTLS answered {code} {msg!r}")
+    s.starttls(False)          # go-ahead, but no TLS handshake followed
+    c.close()
+    return [s]
+
+
 def openssl_starttls(proto, port, version_flag, expect_version):
     """openssl s_client -starttls PROTO with a forced protocol version; QUIT after the handshake."""
     s = Session(proto, SRV4, port)
@@ -288,7 +300,9 @@ def pop3_scenario(port, password=PASS, stls=False, implicit=False, ctx=None, cap
             expect(not ok, "STLS unexpectedly accepted")
         expect(s.d["starttls"]["succeeded"] == expect_stls, "STLS outcome")
     try:
-        if method == "apop":
+        if method == "AUTH=PLAIN":     # SASL with an initial response (RFC 5034); poplib has no AUTH
+            c._shortcmd("AUTH PLAIN " + base64.b64encode(f"\0{USER}\0{password}".encode()).decode())
+        elif method == "apop":
             expect(c.timestamp.search(c.welcome), "no APOP timestamp in the greeting")
             c.apop(USER, password)
         else:
@@ -297,7 +311,7 @@ def pop3_scenario(port, password=PASS, stls=False, implicit=False, ctx=None, cap
         ok = True
     except poplib.error_proto:
         ok = False
-    s.cred("APOP" if method == "apop" else "USER/PASS", USER, ok)
+    s.cred({"apop": "APOP", "AUTH=PLAIN": "AUTH=PLAIN"}.get(method, "USER/PASS"), USER, ok)
     expect(ok == expect_ok, f"POP3 login ok={ok}")
     if ok:
         c.stat()
@@ -345,7 +359,7 @@ class RecFTP_ImplicitTLS(RecFTP_TLS):
 
 
 def ftp_scenario(port=21, user=USER, password=PASS, feat=False, auth_tls=False, implicit=False,
-                 expect_ok=True, transfers=("LIST", "RETR hello.txt"), ctx=None):
+                 expect_ok=True, transfers=("LIST", "RETR hello.txt"), ctx=None, expect_tls=True):
     s = Session("ftp", SRV4, port, "implicit-tls" if implicit else "plaintext")
     cls = RecFTP_ImplicitTLS if implicit else RecFTP_TLS if auth_tls else RecFTP
     kw = {"context": ctx or tls_context()} if (implicit or auth_tls) else {}
@@ -358,17 +372,24 @@ def ftp_scenario(port=21, user=USER, password=PASS, feat=False, auth_tls=False, 
         if not implicit:
             s.offered(re.search(r"^\s*AUTH\b.*\bTLS\b", resp, re.M))
     if auth_tls:
-        resp = c.auth()
+        try:
+            resp = c.auth()
+        except ftplib.error_perm as e:      # refused (vsftpd without TLS: 530)
+            resp = str(e)
         s.starttls(resp.startswith("234"), c.sock)
+        expect(resp.startswith("234") == expect_tls, f"AUTH TLS answered {resp!r}")
     try:
-        c.login(user, password)
+        if isinstance(c, ftplib.FTP_TLS):   # secure=False: never let ftplib send AUTH TLS on its own
+            c.login(user, password, secure=False)
+        else:
+            c.login(user, password)
         ok = True
     except ftplib.error_perm:
         ok = False
     s.cred("USER/PASS", user, ok)
     expect(ok == expect_ok, f"FTP login ok={ok}")
     if ok:
-        if auth_tls or implicit:
+        if s.in_tls():
             c.prot_p()
         lines = []
         for t in transfers:
@@ -417,6 +438,9 @@ SCENARIOS = {
     "smtp-starttls-not-offered": ("python smtplib",
         "SMTP port 2525 (TLS disabled): EHLO without STARTTLS, client does not try, AUTH LOGIN in the clear succeeds",
         lambda: smtp_scenario(2525, "LOGIN")),
+    "smtp-starttls-no-handshake": ("python smtplib",
+        "SMTP submission 587: EHLO, STARTTLS accepted (220), then the client closes without a TLS handshake",
+        smtp_starttls_no_handshake),
     "smtps-465": ("python smtplib",
         "SMTPS 465 implicit TLS: EHLO and AUTH PLAIN inside TLS",
         lambda: smtp_scenario(465, "PLAIN", implicit=True)),
@@ -472,6 +496,9 @@ SCENARIOS = {
     "pop3-user-pass-fail": ("python poplib",
         "POP3 110 without TLS: CAPA (STLS offered), USER/PASS with a wrong password: -ERR",
         lambda: pop3_scenario(110, password=BADPASS, capa=True, expect_ok=False)),
+    "pop3-auth-plain": ("python poplib",
+        "POP3 110 without TLS: AUTH PLAIN with an initial response (SASL), succeeds",
+        lambda: pop3_scenario(110, method="AUTH=PLAIN")),
     "pop3-stls-then-login": ("python poplib",
         "POP3 110: CAPA, STLS (TLS 1.3), USER/PASS inside TLS",
         lambda: pop3_scenario(110, stls=True)),
@@ -501,6 +528,9 @@ SCENARIOS = {
     "ftp-auth-tls-then-login": ("python ftplib",
         "FTP 21: FEAT, AUTH TLS (234), USER/PASS inside TLS, PBSZ 0, PROT P, PASV+LIST over a TLS data connection",
         lambda: ftp_scenario(feat=True, auth_tls=True, transfers=("LIST",))),
+    "ftp-auth-tls-refused": ("python ftplib",
+        "FTP 2121 (vsftpd without TLS): FEAT without AUTH TLS, client sends AUTH TLS anyway, refused (530), then USER/PASS and PASV+LIST in the clear",
+        lambda: ftp_scenario(port=2121, feat=True, auth_tls=True, expect_tls=False, transfers=("LIST",))),
     "ftps-990-implicit": ("python ftplib",
         "FTPS 990 implicit TLS: USER/PASS inside TLS, PROT P, PASV+RETR hello.txt over a TLS data connection",
         lambda: ftp_scenario(port=990, implicit=True, transfers=("RETR hello.txt",))),
