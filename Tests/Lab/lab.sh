@@ -475,11 +475,14 @@ cmd_up() {
 # -------------------------------------------------------------------------------------------- record
 stop_tcpdump() { [[ -n $TCPDUMP_PID ]] && stop_pid "$TCPDUMP_PID" tcpdump TERM; TCPDUMP_PID=; rm -f "$LAB_DIR/pids/tcpdump.pid"; }
 
+# a failed scenario leaves no truth file, and its capture is kept as NAME.pcap.failed for debugging
+scenario_failed() { rm -f "$1/$2.truth.json"; [[ -e $1/$2.pcap ]] && mv -f "$1/$2.pcap" "$1/$2.pcap.failed"; return 0; }
+
 record_one() { # record_one OUTDIR NAME -> 0 ok, 1 failed
     local out=$1 name=$2 t0 i rc=0 err
     err="$LAB_DIR/logs/tcpdump-$name.err"
     t0=$(now)
-    rm -f "$out/$name.pcap" "$out/$name.truth.json"
+    rm -f "$out/$name.pcap" "$out/$name.truth.json" "$out/$name.pcap.failed"
     ip netns exec "$NS_SRV" tcpdump -Z root -n --immediate-mode -i "$VETH_SRV" -U -s 0 -w "$out/$name.pcap" tcp 2>"$err" &
     TCPDUMP_PID=$!; remember_pid tcpdump "$TCPDUMP_PID"
     for i in $(seq 1 100); do grep -q 'listening on' "$err" 2>/dev/null && break
@@ -491,17 +494,16 @@ record_one() { # record_one OUTDIR NAME -> 0 ok, 1 failed
     if [[ $rc -ne 0 ]]; then
         echo "[lab] client output for $name:" >&2; sed 's/^/    /' "$LAB_DIR/logs/client-$name.log" >&2
         printf '[lab]   %-32s FAILED (client exit %d) %6d ms\n' "$name" "$rc" "$(ms_since "$t0")" >&2
-        rm -f "$out/$name.truth.json"
-        return 1
+        scenario_failed "$out" "$name"; return 1
     fi
     if ! "$PY" "$CLIENTS" finish "$out/$name.truth.json" "$out/$name.pcap" >>"$LAB_DIR/logs/client-$name.log" 2>&1; then
         tail -n 3 "$LAB_DIR/logs/client-$name.log" | sed 's/^/    /' >&2
         printf '[lab]   %-32s FAILED (truth does not match the capture)\n' "$name" >&2
-        rm -f "$out/$name.truth.json"; return 1
+        scenario_failed "$out" "$name"; return 1
     fi
     local size; size=$(stat -c %s "$out/$name.pcap")
-    if (( size <= 24 )); then printf '[lab]   %-32s FAILED (empty capture)\n' "$name" >&2; return 1; fi
-    if (( size > MAX_PCAP )); then printf '[lab]   %-32s FAILED (capture %d B > %d B)\n' "$name" "$size" "$MAX_PCAP" >&2; return 1; fi
+    if (( size <= 24 )); then printf '[lab]   %-32s FAILED (empty capture)\n' "$name" >&2; scenario_failed "$out" "$name"; return 1; fi
+    if (( size > MAX_PCAP )); then printf '[lab]   %-32s FAILED (capture %d B > %d B)\n' "$name" "$size" "$MAX_PCAP" >&2; scenario_failed "$out" "$name"; return 1; fi
     printf '[lab]   %-32s ok %6d B %6d ms\n' "$name" "$size" "$(ms_since "$t0")" >&2
 }
 
@@ -511,9 +513,11 @@ cmd_record() {
     shift
     ns_exists "$NS_SRV" && ns_exists "$NS_CLI" || die "the lab is not up (run: lab.sh up)"
     mkdir -p "$out"; out=$(cd "$out" && pwd)
-    local names=("$@")
-    [[ ${#names[@]} -gt 0 ]] || mapfile -t names < <("$PY" "$CLIENTS" list)
-    local t0 failed=() n; t0=$(now)
+    local names=("$@") t0 failed=() n
+    local known; known=$("$PY" "$CLIENTS" list) || die "cannot list the scenarios ($CLIENTS)"
+    if [[ ${#names[@]} -eq 0 ]]; then mapfile -t names <<<"$known"; fi
+    for n in "${names[@]}"; do grep -qx -- "$n" <<<"$known" || die "unknown scenario '$n' (see: lab.sh list)"; done
+    t0=$(now)
     log "recording ${#names[@]} scenarios into $out"
     for n in "${names[@]}"; do record_one "$out" "$n" || failed+=("$n"); done
     local total; total=$(du -cb "$out"/*.pcap "$out"/*.truth.json 2>/dev/null | tail -1 | cut -f1)
