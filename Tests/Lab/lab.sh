@@ -395,7 +395,10 @@ write_configs() {
 start_servers() {
     local n
     for n in main notls strict; do
-        ip netns exec "$NS_SRV" dovecot -F -c "$LAB_DIR/dovecot-$n/dovecot.conf" \
+        # own UTS namespace with hostname mail.lab.test: dovecot puts the host name into the APOP and
+        # CRAM-MD5 challenges. unshare and sh exec, so $! is still dovecot's PID.
+        ip netns exec "$NS_SRV" unshare --uts sh -c \
+            'hostname mail.lab.test && exec dovecot -F -c "$1"' sh "$LAB_DIR/dovecot-$n/dovecot.conf" \
             </dev/null >"$LAB_DIR/logs/dovecot-$n.out" 2>&1 &
         remember_pid "dovecot-$n" $!
     done
