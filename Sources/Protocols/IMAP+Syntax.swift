@@ -172,7 +172,9 @@ enum IMAPSyntax {
         var words: [String] = []
         for word in bytes.split(separator: space) {
             guard words.count < max else { return (words, true) }
-            words.append(upper(word, max: 256))
+            // A word too long to be any capability (over 256 bytes) is skipped.
+            let w = upper(word, max: 256)
+            if !w.isEmpty { words.append(w) }
         }
         return (words, false)
     }

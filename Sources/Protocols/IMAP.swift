@@ -163,9 +163,14 @@ public struct IMAPGrammar: TextGrammar {
         case .client:
             clientGapSeen = true
             switch client {
-            case .literal, .compressed:
+            case .literal(let command, _):
                 // Inside a literal the framer keeps the count; if the gap ran past its end, the next line
-                // arrives in this state and is handled as a resync.
+                // arrives in this state and is handled as a resync. A credential read across a hole is
+                // incomplete: say so.
+                if command.keepsArguments {
+                    context.facts.anomalies.record(Anomaly.Name("imap_gap_in_credential_literal"), frame: frame)
+                }
+            case .compressed:
                 break
             case .continuation:
                 abandonCommand(outcome: .unknown, replyFrame: nil, context: &context)

@@ -867,6 +867,22 @@ private func trapBody(_ count: Int) -> String {
         #expect(f.commands == 2)
     }
 
+    @Test func gapInsideACredentialLiteral() {
+        let f = run(IMAPGrammar.self, [
+            greeting, .c("a1 LOGIN alice {10+}\r\nsec"), .gap(.client, 4), .c("ret\r\n"), .s("a1 OK\r\n"),
+        ])
+        // The bytes around the hole are what was seen; the anomaly says the secret is incomplete.
+        #expect(f.credentials.first?.secret == "secret")
+        #expect(f.credentials.first?.frame == 4)
+        #expect(f.credentials.first?.outcome == .success)
+        #expect(anomaly(f, "imap_gap_in_credential_literal") == 1)
+        // Near miss: a gap inside an APPEND literal says nothing about credentials.
+        let append = run(IMAPGrammar.self, [
+            greeting, .c("a1 APPEND INBOX {10+}\r\nabc"), .gap(.client, 4), .c("def\r\n"), .s("a1 OK\r\n"),
+        ])
+        #expect(anomaly(append, "imap_gap_in_credential_literal") == 0)
+    }
+
     @Test func gapInsideAServerLiteralKeepsTheCount() {
         let f = run(IMAPGrammar.self, [
             greeting,
