@@ -465,7 +465,7 @@ public struct IMAPGrammar: TextGrammar {
         if first.elementsEqual("*".utf8) {
             untagged(rest, frame: line.frame, context: &context)
         } else if first.elementsEqual("+".utf8) {
-            continuationRequest(rest, context: &context)
+            continuationRequest(rest, frame: line.frame, context: &context)
         } else {
             tagged(first, rest, frame: line.frame, context: &context)
         }
@@ -509,14 +509,14 @@ public struct IMAPGrammar: TextGrammar {
     }
 
     /// `+ ...` (RFC 9051 §7.5): a SASL challenge inside AUTHENTICATE, else a go-ahead for a literal or IDLE.
-    private mutating func continuationRequest(_ text: ArraySlice<UInt8>, context: inout SessionContext) {
+    private mutating func continuationRequest(_ text: ArraySlice<UInt8>, frame: Int, context: inout SessionContext) {
         server = .ready
         guard case .authenticating(let tag) = client,
               let p = pending.lastIndex(where: { $0.tag == tag }), case .authenticate(var run) = pending[p].kind
         else { return }
         run.rounds += 1
         guard run.rounds <= Self.maxSASLRounds else {
-            context.facts.anomalies.record(Anomaly.Name("imap_too_many_sasl_rounds"), frame: run.lastClientFrame)
+            context.facts.anomalies.record(Anomaly.Name("imap_too_many_sasl_rounds"), frame: frame)
             pending[p].kind = .authenticate(run)
             return
         }

