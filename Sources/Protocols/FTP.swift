@@ -146,7 +146,10 @@ public struct FTPGrammar: TextGrammar {
             pending.clientLost()
         case .server:
             switch server {
-            case .multiLine: server = .resync(finalOnly: true)
+            case .multiLine(let m):
+                // A FEAT list cut by the gap: what it showed counts, its silence about AUTH TLS does not.
+                if let list = m.features, list.authTLSFrame != nil { commit(list, endFrame: frame, context: &context) }
+                server = .resync(finalOnly: true)
             case .replies: server = .resync(finalOnly: false)
             case .resync: break
             }
@@ -174,7 +177,15 @@ public struct FTPGrammar: TextGrammar {
             break
         }
         guard let words else {
-            context.facts.anomalies.record(Anomaly.Name("ftp_malformed_command"), frame: line.frame)
+            // Telnet commands (0xF0-0xFF) and spaces alone: nothing a server answers in practice.
+            if line.bytes.allSatisfy({ $0 >= 0xF0 || $0 == UInt8(ascii: " ") }) {
+                context.facts.anomalies.record(Anomaly.Name("ftp_empty_command"), frame: line.frame)
+                return
+            }
+            // Not a command word, but the server answers it (500), so it takes its place in the queue.
+            context.facts.commands += 1
+            context.facts.anomalies.record(Anomaly.Name("ftp_unknown_command"), frame: line.frame)
+            enqueue(.other, frame: line.frame, context: &context)
             return
         }
         context.facts.commands += 1
@@ -229,10 +240,15 @@ public struct FTPGrammar: TextGrammar {
             }
             command = .other
         }
-        if !pending.push(command) {
-            context.facts.anomalies.record(Anomaly.Name("ftp_too_many_pending_commands"), frame: line.frame)
-            _ = pending.overflow()
-        }
+        enqueue(command, frame: line.frame, context: &context)
+    }
+
+    /// Queues a command for its final reply; at the cap everything pending is dropped (credentials keep
+    /// `unknown`) and replies are absorbed until the client is heard again.
+    private mutating func enqueue(_ command: Command, frame: Int, context: inout SessionContext) {
+        guard !pending.push(command) else { return }
+        context.facts.anomalies.record(Anomaly.Name("ftp_too_many_pending_commands"), frame: frame)
+        _ = pending.overflow()
     }
 
     /// Records the PASS credential (outcome from the reply) and returns its pending command.

@@ -180,7 +180,15 @@ public struct POP3Grammar: TextGrammar {
             break
         }
         guard let words = VerbLine(line.bytes) else {
-            context.facts.anomalies.record(Anomaly.Name("pop3_malformed_command"), frame: line.frame)
+            if line.bytes.allSatisfy({ $0 == UInt8(ascii: " ") }) {
+                // Servers differ on answering an empty line; not pairing it is the lesser risk.
+                context.facts.anomalies.record(Anomaly.Name("pop3_empty_command"), frame: line.frame)
+                return
+            }
+            // Not a command word, but the server answers it (-ERR), so it takes its place in the queue.
+            context.facts.commands += 1
+            context.facts.anomalies.record(Anomaly.Name("pop3_unknown_command"), frame: line.frame)
+            enqueue(.simple, frame: line.frame, context: &context)
             return
         }
         context.facts.commands += 1
@@ -236,11 +244,16 @@ public struct POP3Grammar: TextGrammar {
             }
             command = .simple
         }
-        if !pending.push(command) {
-            context.facts.anomalies.record(Anomaly.Name("pop3_too_many_pending_commands"), frame: line.frame)
-            for c in pending.overflow() { settle(c, outcome: .unknown, replyFrame: nil, context: &context) }
-            settle(command, outcome: .unknown, replyFrame: nil, context: &context)
-        }
+        enqueue(command, frame: line.frame, context: &context)
+    }
+
+    /// Queues a command for its reply; at the cap everything pending is settled as unknown and replies are
+    /// absorbed until the client is heard again.
+    private mutating func enqueue(_ command: Command, frame: Int, context: inout SessionContext) {
+        guard !pending.push(command) else { return }
+        context.facts.anomalies.record(Anomaly.Name("pop3_too_many_pending_commands"), frame: frame)
+        for c in pending.overflow() { settle(c, outcome: .unknown, replyFrame: nil, context: &context) }
+        settle(command, outcome: .unknown, replyFrame: nil, context: &context)
     }
 
     /// Records a PASS/APOP credential (outcome from the reply) and returns its pending command.

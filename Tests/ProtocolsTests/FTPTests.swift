@@ -393,6 +393,31 @@ private func ip(_ s: String) -> IPAddress? { IPAddress(s) }
         #expect(anomaly(f, "ftp_unsolicited_reply") == 1)
     }
 
+    @Test func oddCommandLinesKeepPairingInStep() {
+        let f = runEverySplit(FTPGrammar.self, [
+            greeting,
+            .c("?? what\r\n"), .s("500 '?? WHAT': command not understood\r\n"),
+            .c(bytes: [0xFF, 0xF4, 0x0D, 0x0A]),
+            .c("USER root\r\n"), .s("230 ok\r\n"),
+        ])
+        #expect(f.credentials.first?.outcome == .success)
+        #expect(f.credentials.first?.replyFrame == 6)
+        #expect(anomaly(f, "ftp_unknown_command") == 1)
+        #expect(anomaly(f, "ftp_empty_command") == 1)
+    }
+
+    @Test func featCutByGapStillOffers() {
+        let f = run(FTPGrammar.self, [
+            greeting, .c("FEAT\r\n"), .s("211-Features:\r\n AUTH TLS\r\n PB"), .gap(.server, 30), .s("SZ\r\n211 End\r\n"),
+        ])
+        #expect(f.startTLS.offered == true)
+        #expect(f.capabilities == ["AUTH TLS"])
+        let g = run(FTPGrammar.self, [
+            greeting, .c("FEAT\r\n"), .s("211-Features:\r\n SIZE\r\n PB"), .gap(.server, 30), .s("SZ\r\n211 End\r\n"),
+        ])
+        #expect(g.startTLS.offered == nil)
+    }
+
     @Test func clientGapThenResync() {
         let f = run(FTPGrammar.self, [
             greeting,

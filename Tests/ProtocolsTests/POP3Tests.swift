@@ -332,6 +332,20 @@ private func anomaly(_ facts: SessionFacts, _ name: String) -> Int {
         #expect(f.credentials.first?.outcome == .failure)
     }
 
+    @Test func oddCommandLinesKeepPairingInStep() {
+        let f = runEverySplit(POP3Grammar.self, [
+            greeting,
+            .c("X-FOO bar\r\n"), .s("-ERR unknown command\r\n"),
+            .c("XYZZY\r\n"), .s("-ERR unknown command\r\n"),
+            .c("\r\n"),
+            .c("PASS p\r\n"), .s("+OK\r\n"),
+        ])
+        #expect(f.credentials.first?.outcome == .success)
+        #expect(anomaly(f, "pop3_unknown_command") == 2)
+        #expect(anomaly(f, "pop3_empty_command") == 1)
+        #expect(f.commands == 3)
+    }
+
     @Test func continuationWithoutAuthIsAnomaly() {
         let f = runEverySplit(POP3Grammar.self, [greeting, .s("+ abc\r\n")])
         #expect(anomaly(f, "pop3_unexpected_continuation") == 1)
