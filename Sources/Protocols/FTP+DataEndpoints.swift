@@ -12,7 +12,8 @@ extension FTPGrammar {
         var i = 0
         while i < text.count {
             let startsRun = isDigit(text[i]) && (i == 0 || (!isDigit(text[i - 1]) && text[i - 1] != UInt8(ascii: ",")))
-            if startsRun, let (values, _) = tuple(text, at: i), let ep = endpoint(values, listener: .server, frame: frame) {
+            if startsRun, let (values, _) = tuple(text, at: i),
+               let ep = endpoint(values, listener: .server, frame: frame) {
                 return ep
             }
             i += 1
@@ -121,7 +122,10 @@ extension FTPGrammar {
         }
         var address: IPAddress?
         if !fields[1].isEmpty {
-            guard fields[1].count <= 45, let a = IPAddress(String(decoding: fields[1], as: UTF8.self)) else { return nil }
+            // 45 characters: the longest IPv6 text form (RFC 4291 §2.2 with an embedded IPv4 address).
+            guard fields[1].count <= 45, let a = IPAddress(String(decoding: fields[1], as: UTF8.self)) else {
+                return nil
+            }
             address = a
         }
         guard let port = decimal(fields[2], maxDigits: 5), port <= 65535 else { return nil }

@@ -323,7 +323,8 @@ public struct FTPGrammar: TextGrammar {
 
     /// The last line of a multi-line reply: the same code followed by a space (or nothing) (RFC 959 §4.2).
     static func endsMultiLine(_ b: [UInt8], _ code: (UInt8, UInt8, UInt8)) -> Bool {
-        b.count >= 3 && b[0] == code.0 && b[1] == code.1 && b[2] == code.2 && (b.count == 3 || b[3] == UInt8(ascii: " "))
+        guard b.count >= 3, b[0] == code.0, b[1] == code.1, b[2] == code.2 else { return false }
+        return b.count == 3 || b[3] == UInt8(ascii: " ")
     }
 
     static func codeValue(_ c: (UInt8, UInt8, UInt8)) -> Int {
@@ -333,13 +334,15 @@ public struct FTPGrammar: TextGrammar {
     private mutating func startReply(_ line: LineFramer.Line, code: (UInt8, UInt8, UInt8), multi: Bool,
                                      context: inout SessionContext) {
         guard multi else {
-            complete(Reply(code: Self.codeValue(code), firstLine: line.bytes, firstFrame: line.frame, frame: line.frame),
-                     features: nil, context: &context)
+            let reply = Reply(code: Self.codeValue(code), firstLine: line.bytes, firstFrame: line.frame,
+                              frame: line.frame)
+            complete(reply, features: nil, context: &context)
             return
         }
         var features: FeatureList?
         if !awaitingGreeting, case .command(.feat)? = pending.head() { features = FeatureList() }
-        server = .multiLine(MultiLineReply(code: code, firstLine: line.bytes, firstFrame: line.frame, features: features))
+        server = .multiLine(MultiLineReply(code: code, firstLine: line.bytes, firstFrame: line.frame,
+                                           features: features))
     }
 
     private mutating func complete(_ reply: Reply, features: FeatureList?, context: inout SessionContext) {
@@ -441,7 +444,7 @@ public struct FTPGrammar: TextGrammar {
         guard var list = m.features else { return }
         defer { m.features = list }
         var bytes = line.bytes[...]
-        if bytes.count >= 4, bytes[bytes.startIndex + 3] == UInt8(ascii: "-"), Self.replyCode(Array(bytes.prefix(4))) != nil {
+        if bytes.count >= 4, Self.replyCode(Array(bytes.prefix(4)))?.1 == true {
             bytes = bytes.dropFirst(4)
         }
         let text = String(decoding: bytes, as: UTF8.self).trimmingSpaces

@@ -333,7 +333,8 @@ public struct POP3Grammar: TextGrammar {
     }
 
     static func isContinuation(_ bytes: [UInt8]) -> Bool {
-        bytes == [UInt8(ascii: "+")] || (bytes.count >= 2 && bytes[0] == UInt8(ascii: "+") && bytes[1] == UInt8(ascii: " "))
+        guard bytes.first == UInt8(ascii: "+") else { return false }
+        return bytes.count == 1 || bytes[1] == UInt8(ascii: " ")
     }
 
     private mutating func greeting(_ line: LineFramer.Line, context: inout SessionContext) {
@@ -413,7 +414,7 @@ public struct POP3Grammar: TextGrammar {
     /// reached the server rewritten by a middlebox (LANDSCAPE.md (c)).
     static func saysUnknownCommand(_ text: String) -> Bool {
         let t = text.lowercased()
-        if t.contains("unknown") || t.contains("unrecogni") || t.contains("invalid command") || t.contains("bad command") {
+        for phrase in ["unknown", "unrecogni", "invalid command", "bad command"] where t.contains(phrase) {
             return true
         }
         return t.contains("command") && (t.contains("not supported") || t.contains("not implemented"))

@@ -48,7 +48,8 @@ private func ip(_ s: String) -> IPAddress? { IPAddress(s) }
         let f = runEverySplit(FTPGrammar.self, [
             greeting,
             .c("FEAT\r\n"),
-            .s("211-Features:\r\n MDTM\r\n REST STREAM\r\n SIZE\r\n AUTH TLS\r\n PBSZ\r\n PROT\r\n UTF8\r\n211 End\r\n"),
+            .s("211-Features:\r\n MDTM\r\n REST STREAM\r\n SIZE\r\n AUTH TLS\r\n"),
+            .s(" PBSZ\r\n PROT\r\n UTF8\r\n211 End\r\n"),
         ])
         #expect(f.capabilities == ["MDTM", "REST STREAM", "SIZE", "AUTH TLS", "PBSZ", "PROT", "UTF8"])
         #expect(f.startTLS.offered == true)
@@ -62,7 +63,9 @@ private func ip(_ s: String) -> IPAddress? { IPAddress(s) }
         ])
         #expect(f.capabilities == ["AUTH TLS;TLS-C;SSL;TLS-P;"])
         #expect(f.startTLS.offered == true)
-        let g = runEverySplit(FTPGrammar.self, [greeting, .c("FEAT\r\n"), .s("211-Features\r\n auth ssl\r\n211 End\r\n")])
+        let g = runEverySplit(FTPGrammar.self, [
+            greeting, .c("FEAT\r\n"), .s("211-Features\r\n auth ssl\r\n211 End\r\n"),
+        ])
         #expect(g.startTLS.offered == true)
     }
 
@@ -93,7 +96,9 @@ private func ip(_ s: String) -> IPAddress? { IPAddress(s) }
     }
 
     @Test func maskedAuthTLSFeature() {
-        let f = runEverySplit(FTPGrammar.self, [greeting, .c("FEAT\r\n"), .s("211-Features:\r\n XXXX XXX\r\n SIZE\r\n211 End\r\n")])
+        let f = runEverySplit(FTPGrammar.self, [
+            greeting, .c("FEAT\r\n"), .s("211-Features:\r\n XXXX XXX\r\n SIZE\r\n211 End\r\n"),
+        ])
         #expect(f.startTLS.offered == false)
         #expect(f.startTLS.maskedCapability == "XXXX XXX")
     }
@@ -204,7 +209,9 @@ private func ip(_ s: String) -> IPAddress? { IPAddress(s) }
         #expect(f.credentials.first?.isAnonymous == true)
         #expect(f.credentials.first?.secret == "guest@example.com")
         #expect(f.credentials.first?.outcome == .success)
-        let g = runEverySplit(FTPGrammar.self, [greeting, .c("USER ftp\r\n"), .s("331 ok\r\n"), .c("PASS x\r\n"), .s("230 ok\r\n")])
+        let g = runEverySplit(FTPGrammar.self, [
+            greeting, .c("USER ftp\r\n"), .s("331 ok\r\n"), .c("PASS x\r\n"), .s("230 ok\r\n"),
+        ])
         #expect(g.credentials.first?.isAnonymous == true)
         let h = runEverySplit(FTPGrammar.self, [greeting, .c("USER ftpuser\r\n"), .s("331 ok\r\n"), .c("PASS x\r\n")])
         #expect(h.credentials.first?.isAnonymous == false)
@@ -212,7 +219,9 @@ private func ip(_ s: String) -> IPAddress? { IPAddress(s) }
     }
 
     @Test func userLoggedInWithoutPassword() {
-        let f = runEverySplit(FTPGrammar.self, [greeting, .c("USER trusted\r\n"), .s("230 User logged in, proceed.\r\n")])
+        let f = runEverySplit(FTPGrammar.self, [
+            greeting, .c("USER trusted\r\n"), .s("230 User logged in, proceed.\r\n"),
+        ])
         #expect(f.credentials.count == 1)
         let c = f.credentials.first
         #expect(c?.username == "trusted")
@@ -328,7 +337,8 @@ private func ip(_ s: String) -> IPAddress? { IPAddress(s) }
         let f = runEverySplit(FTPGrammar.self, [
             greeting,
             .c("TYPE I\r\n"), .s("200 Type set to I\r\n"),
-            .c("RETR /pub/file.txt\r\n"), .s("150 Opening BINARY mode data connection\r\n"), .s("226 Transfer complete\r\n"),
+            .c("RETR /pub/file.txt\r\n"),
+            .s("150 Opening BINARY mode data connection\r\n"), .s("226 Transfer complete\r\n"),
             .c("STOR upload.bin\r\n"), .s("125 Data connection already open\r\n226 Closing data connection\r\n"),
             .c("LIST\r\n"), .s("150 Here comes the listing\r\n226 Directory send OK\r\n"),
             .c("PASS late\r\n"), .s("530 Already logged in\r\n"),
@@ -365,7 +375,9 @@ private func ip(_ s: String) -> IPAddress? { IPAddress(s) }
         ])
         #expect(f.startTLS.succeeded == false)
         #expect(f.protectedData == true)
-        let g = runEverySplit(FTPGrammar.self, [greeting, .c("PROT P\r\n"), .s("536 Requested PROT level not supported\r\n")])
+        let g = runEverySplit(FTPGrammar.self, [
+            greeting, .c("PROT P\r\n"), .s("536 Requested PROT level not supported\r\n"),
+        ])
         #expect(g.protectedData == nil)
         let h = runEverySplit(FTPGrammar.self, [greeting, .c("prot c\r\n"), .s("200 ok\r\n")])
         #expect(h.protectedData == false)
@@ -385,7 +397,8 @@ private func ip(_ s: String) -> IPAddress? { IPAddress(s) }
 
     @Test func unknownCommandsAndReplies() {
         let f = runEverySplit(FTPGrammar.self, [
-            greeting, .c("XYZZY plugh\r\n"), .s("500 Unknown command\r\n"), .s("hello there\r\n"), .s("250 unsolicited\r\n"),
+            greeting, .c("XYZZY plugh\r\n"), .s("500 Unknown command\r\n"),
+            .s("hello there\r\n"), .s("250 unsolicited\r\n"),
             .s("421 Timeout\r\n"),
         ])
         #expect(anomaly(f, "ftp_unknown_command") == 1)
@@ -408,7 +421,8 @@ private func ip(_ s: String) -> IPAddress? { IPAddress(s) }
 
     @Test func featCutByGapStillOffers() {
         let f = run(FTPGrammar.self, [
-            greeting, .c("FEAT\r\n"), .s("211-Features:\r\n AUTH TLS\r\n PB"), .gap(.server, 30), .s("SZ\r\n211 End\r\n"),
+            greeting, .c("FEAT\r\n"), .s("211-Features:\r\n AUTH TLS\r\n PB"),
+            .gap(.server, 30), .s("SZ\r\n211 End\r\n"),
         ])
         #expect(f.startTLS.offered == true)
         #expect(f.capabilities == ["AUTH TLS"])
@@ -479,9 +493,12 @@ private func ip(_ s: String) -> IPAddress? { IPAddress(s) }
             var steps: [Step] = []
             for _ in 0..<30 {
                 var text = ""
-                for _ in 0..<Int.random(in: 1...8, using: &rng) { text += words[Int.random(in: 0..<words.count, using: &rng)] }
+                for _ in 0..<Int.random(in: 1...8, using: &rng) {
+                    text += words[Int.random(in: 0..<words.count, using: &rng)]
+                }
                 let r = Int.random(in: 0..<10, using: &rng)
-                steps.append(r < 4 ? .c(text + "\r\n") : r < 8 ? .s(text + "\r\n") : .gap(r == 8 ? .client : .server, 3))
+                let side: Side = r == 8 ? .client : .server
+                steps.append(r < 4 ? .c(text + "\r\n") : r < 8 ? .s(text + "\r\n") : .gap(side, 3))
             }
             _ = run(FTPGrammar.self, steps)
         }

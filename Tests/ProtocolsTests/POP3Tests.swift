@@ -268,7 +268,8 @@ private func anomaly(_ facts: SessionFacts, _ name: String) -> Int {
     }
 
     @Test func authXOAUTH2() {
-        let token = Base64.encode(Array("user=someuser@example.com\u{1}auth=Bearer ya29.vF9dft4qmTc2Nvb3RlckBhdHRhdmlzdGEuY29tCg\u{1}\u{1}".utf8))
+        let xoauth = "user=someuser@example.com\u{1}auth=Bearer ya29.vF9dft4qmTc2Nvb3RlckBhdHRhdmlzdGEuY29tCg\u{1}\u{1}"
+        let token = Base64.encode(Array(xoauth.utf8))
         let f = runEverySplit(POP3Grammar.self, [greeting, .c("AUTH XOAUTH2 \(token)\r\n"), .s("+OK\r\n")])
         #expect(f.credentials.first?.mechanism == "AUTH=XOAUTH2")
         #expect(f.credentials.first?.username == "someuser@example.com")
@@ -493,9 +494,12 @@ private func anomaly(_ facts: SessionFacts, _ name: String) -> Int {
             var steps: [Step] = []
             for _ in 0..<30 {
                 var text = ""
-                for _ in 0..<Int.random(in: 1...6, using: &rng) { text += words[Int.random(in: 0..<words.count, using: &rng)] }
+                for _ in 0..<Int.random(in: 1...6, using: &rng) {
+                    text += words[Int.random(in: 0..<words.count, using: &rng)]
+                }
                 let r = Int.random(in: 0..<10, using: &rng)
-                steps.append(r < 4 ? .c(text + "\r\n") : r < 8 ? .s(text + "\r\n") : .gap(r == 8 ? .client : .server, 3))
+                let side: Side = r == 8 ? .client : .server
+                steps.append(r < 4 ? .c(text + "\r\n") : r < 8 ? .s(text + "\r\n") : .gap(side, 3))
             }
             _ = run(POP3Grammar.self, steps)
         }
