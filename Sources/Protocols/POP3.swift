@@ -489,7 +489,8 @@ public struct POP3Grammar: TextGrammar {
         }
     }
 
-    /// The end of a CAPA list: it is the session's capability list now (RFC 2449 §5).
+    /// The end of a CAPA list: it is the session's capability list now (RFC 2449 §5). Its evidence frame is
+    /// the STLS line's, or the list's last when STLS is missing.
     private mutating func commit(_ list: CapabilityList, endFrame: Int, context: inout SessionContext) {
         context.facts.capabilities = list.items
         context.facts.saslMechanisms = list.mechanisms

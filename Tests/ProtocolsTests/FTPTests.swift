@@ -341,14 +341,16 @@ private func ip(_ s: String) -> IPAddress? { IPAddress(s) }
             .s("150 Opening BINARY mode data connection\r\n"), .s("226 Transfer complete\r\n"),
             .c("STOR upload.bin\r\n"), .s("125 Data connection already open\r\n226 Closing data connection\r\n"),
             .c("LIST\r\n"), .s("150 Here comes the listing\r\n226 Directory send OK\r\n"),
+            .c("SIZE /pub/file.txt\r\n"), .s("213 1024\r\n"),
             .c("PASS late\r\n"), .s("530 Already logged in\r\n"),
         ])
+        // SIZE names a file but moves no data: not a transfer.
         #expect(f.transfers.map(\.command) == ["RETR", "STOR", "LIST"])
         #expect(f.transfers.map(\.argument) == ["/pub/file.txt", "upload.bin", nil])
         #expect(f.transfers.map(\.frame) == [4, 7, 9])
         // Preliminary 150/125 replies left the pairing in step: the 530 answers PASS.
         #expect(f.credentials.first?.outcome == .failure)
-        #expect(f.credentials.first?.replyFrame == 12)
+        #expect(f.credentials.first?.replyFrame == 14)
         #expect(f.anomalies.entries.isEmpty)
     }
 

@@ -58,6 +58,12 @@ private func anomaly(_ facts: SessionFacts, _ name: String) -> Int {
         let f = runEverySplit(POP3Grammar.self, [.s("-ERR too many connections\r\n")])
         #expect(f.banner == "-ERR too many connections")
         #expect(anomaly(f, "pop3_error_greeting") == 1)
+        // Near misses: not a status line at all, and "+OKAY".
+        let g = runEverySplit(POP3Grammar.self, [.s("OK ready\r\n")])
+        #expect(anomaly(g, "pop3_malformed_greeting") == 1)
+        let h = runEverySplit(POP3Grammar.self, [.s("+OKAY <1@x>\r\n")])
+        #expect(anomaly(h, "pop3_malformed_greeting") == 1)
+        #expect(h.credentials.isEmpty)
     }
 
     // MARK: CAPA
