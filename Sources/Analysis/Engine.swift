@@ -5,9 +5,10 @@ import Wire
 public struct AnalysisOptions: Sendable {
     public var flowTable = FlowTableConfig()
     public var fragments = FragmentLimits()
-    /// Server ports whose streams are reassembled in full (the rest are counted, not buffered).
-    /// The protocols issue replaces this port list by detection from the first bytes.
-    public var analyzedPorts: Set<UInt16> = [21, 25, 110, 143, 465, 587, 990, 993, 995, 2525, 443]
+    /// Write a `flow` record for every TCP connection (beside the contract's session records).
+    public var flowRecords = true
+    /// Which rules may fire (all by default).
+    public var ruleEnabled: @Sendable (Rule) -> Bool = { _ in true }
     public init() {}
 }
 
@@ -18,6 +19,8 @@ public struct InputResult: Sendable {
     /// Captured bytes of all frames.
     public var bytes = 0
     public var flows = 0
+    public var sessions = 0
+    public var findings = 0
     public var firstTime: CaptureTime?
     public var lastTime: CaptureTime?
     public var linkTypes: Set<LinkType> = []
@@ -31,6 +34,10 @@ public struct InputResult: Sendable {
 /// Receives the records of a run in contract order (see ../shared/CONTRACT.md "Records and their order").
 public protocol RecordSink: AnyObject {
     func flow(_ record: FlowRecord, id: Int, file: String)
+    /// A session and its own findings, when its connection ended.
+    func session(_ session: SessionReport, findings: [Finding])
+    /// Findings about several sessions of `file`, after its last session.
+    func crossSessionFindings(_ findings: [Finding], file: String)
     func finish(inputs: [InputResult])
 }
 
@@ -82,7 +89,10 @@ public final class Engine {
         result.lastTime = result.firstTime == nil ? nil : lastTime
         table.finish(frame: lastFrame, time: lastTime)
         collector.release(before: nil)
+        collector.finishInput()
         result.flows = table.flowsCreated
+        result.sessions = collector.sessions
+        result.findings = collector.findings
         result.decode = decoder.stats
         result.anomalies = decoder.anomalies
         result.anomalies.merge(table.anomalies)
@@ -98,15 +108,22 @@ public final class Engine {
     }
 }
 
-/// Sits between the flow table and the record sink: attaches consumers to new flows and holds finished
-/// flow records until no flow still open can end at an earlier frame, so that records come out ordered by
-/// the frame that ended them (then id), as the contract requires, without buffering the whole file.
+/// Sits between the flow table and the record sink: attaches an analyzer to each new flow, turns finished
+/// flows into session reports and findings, and holds them until no flow still open can end at an earlier
+/// frame, so that records come out ordered by the frame that ended them (then id), as the contract requires,
+/// without buffering the whole file.
 final class FlowCollector: StreamSink {
     private let options: AnalysisOptions
     private let idBase: Int
     private let file: String
     private let sink: RecordSink
     private var pending = RecordHeap()
+    /// Analyzers of flows not yet finished, by flow id (bounded by the flow table's cap).
+    private var analyzers: [Int: FlowAnalyzer] = [:]
+    private let ftp = FTPDataExpectations()
+    private var cross = CrossSessionRules()
+    private(set) var sessions = 0
+    private(set) var findings = 0
 
     init(options: AnalysisOptions, idBase: Int, file: String, sink: RecordSink) {
         self.options = options
@@ -118,41 +135,96 @@ final class FlowCollector: StreamSink {
     var hasPending: Bool { !pending.isEmpty }
 
     func flowStarted(_ flow: FlowInfo) -> StreamConsumer? {
-        guard options.analyzedPorts.contains(flow.server.port) else { return nil }
-        return StreamCounter()
+        let link = ftp.match(flow)
+        let analyzer = FlowAnalyzer(info: flow, ftpData: link, expectations: ftp, sessionID: idBase + flow.id)
+        analyzers[flow.id] = analyzer
+        return analyzer
     }
 
     func flowFinished(_ record: FlowRecord) {
-        pending.push(record)
+        var item = Output(flow: record, session: nil, findings: [])
+        if let analyzer = analyzers.removeValue(forKey: record.info.id), let session = analyzer.session {
+            var report = SessionReport(id: idBase + record.info.id, file: file, flow: record, facts: session.facts,
+                                       tls: session.tlsFacts)
+            if let link = analyzer.ftpData {
+                report.controlSession = link.controlSession
+                report.transfer = link.transfer(after: record.info.firstTime)
+            }
+            item.session = report
+            item.findings = SessionRules.evaluate(report, enabled: options.ruleEnabled)
+            cross.add(report)
+            sessions += 1
+            findings += item.findings.count
+        }
+        pending.push(item)
     }
 
     /// Emits held records whose last frame is below `watermark` (all of them when nil).
     func release(before watermark: Int?) {
-        while let top = pending.peek, watermark.map({ top.lastFrame < $0 }) ?? true {
+        while let top = pending.peek, watermark.map({ top.flow.lastFrame < $0 }) ?? true {
             pending.pop()
-            sink.flow(top, id: idBase + top.info.id, file: file)
+            let id = idBase + top.flow.info.id
+            if options.flowRecords { sink.flow(top.flow, id: id, file: file) }
+            if let s = top.session { sink.session(s, findings: top.findings) }
         }
     }
+
+    /// After the input's last record: the rules that span sessions.
+    func finishInput() {
+        let found = cross.evaluate(enabled: options.ruleEnabled)
+        findings += found.count
+        sink.crossSessionFindings(found, file: file)
+    }
 }
 
-/// The consumer of reassembled streams until the protocol analyzers exist: it takes every byte, so that
-/// gaps and overlaps of mail/FTP/TLS streams are measured.
-final class StreamCounter: StreamConsumer {
-    func receive(_ event: StreamEvent) -> ConsumerVerdict { .more }
+/// One finished flow on its way out, with its session and findings when it had one.
+struct Output {
+    var flow: FlowRecord
+    var session: SessionReport?
+    var findings: [Finding]
 }
 
-/// A binary min-heap of flow records keyed by (lastFrame, id).
-struct RecordHeap {
-    private var items: [FlowRecord] = []
-
-    var isEmpty: Bool { items.isEmpty }
-    var peek: FlowRecord? { items.first }
-
-    private static func less(_ a: FlowRecord, _ b: FlowRecord) -> Bool {
-        a.lastFrame != b.lastFrame ? a.lastFrame < b.lastFrame : a.info.id < b.info.id
+/// FTP data connections announced on control connections (PASV/EPSV replies, PORT/EPRT commands), waiting
+/// for the connection that uses them. Bounded; the oldest announcement goes first.
+final class FTPDataExpectations {
+    struct Expectation {
+        var address: IPAddress
+        var port: UInt16
+        var link: FTPDataLink
     }
 
-    mutating func push(_ r: FlowRecord) {
+    static let maxPending = 4096
+    private var pending: [Expectation] = []
+
+    func announce(_ e: Expectation) {
+        if pending.count >= Self.maxPending { pending.removeFirst() }
+        pending.append(e)
+    }
+
+    /// The announcement a new connection fulfils (its server end is the announced listener), if any.
+    func match(_ flow: FlowInfo) -> FTPDataLink? {
+        guard !pending.isEmpty else { return nil }
+        for target in [flow.server, flow.client] {
+            if let i = pending.lastIndex(where: { $0.address == target.address && $0.port == target.port }) {
+                return pending.remove(at: i).link
+            }
+        }
+        return nil
+    }
+}
+
+/// A binary min-heap of finished flows keyed by (lastFrame, id).
+struct RecordHeap {
+    private var items: [Output] = []
+
+    var isEmpty: Bool { items.isEmpty }
+    var peek: Output? { items.first }
+
+    private static func less(_ a: Output, _ b: Output) -> Bool {
+        a.flow.lastFrame != b.flow.lastFrame ? a.flow.lastFrame < b.flow.lastFrame : a.flow.info.id < b.flow.info.id
+    }
+
+    mutating func push(_ r: Output) {
         items.append(r)
         var i = items.count - 1
         while i > 0 {

@@ -1,13 +1,158 @@
+import Protocols
 import Streams
 import Wire
 
 /// Writes JSON Lines per ../shared/CONTRACT.md: records as they are released, then one `summary`.
 public final class JSONLinesSink: RecordSink {
     private let out: OutputFile
+    private let showSecrets: Bool
     private var flows = 0
+    private var sessions = 0
+    private var findings = 0
 
-    public init(output: OutputFile) {
+    public init(output: OutputFile, showSecrets: Bool = false) {
         self.out = output
+        self.showSecrets = showSecrets
+    }
+
+    public func session(_ s: SessionReport, findings list: [Finding]) {
+        sessions += 1
+        out.write(Self.session(s, showSecrets: showSecrets).closed + [0x0A])
+        for f in list { write(f) }
+    }
+
+    public func crossSessionFindings(_ list: [Finding], file: String) {
+        for f in list { write(f) }
+    }
+
+    private func write(_ f: Finding) {
+        findings += 1
+        out.write(Self.finding(f).closed + [0x0A])
+    }
+
+    static func finding(_ f: Finding) -> JSONObject {
+        var o = JSONObject()
+        o.field("type", "finding")
+        o.field("rule", f.rule.id)
+        o.field("severity", f.severity.rawValue)
+        o.field("session", f.session)
+        if f.session == nil { o.field("sessions", f.sessions) }
+        o.field("frames", f.frames)
+        o.field("message", f.message)
+        o.field("title", f.rule.title)
+        return o
+    }
+
+    static func session(_ s: SessionReport, showSecrets: Bool) -> JSONObject {
+        let f = s.facts
+        var o = JSONObject()
+        o.field("type", "session")
+        o.field("id", s.id)
+        o.field("file", s.file)
+        o.field("protocol", s.protocolName)
+        o.field("client", endpoint(s.client))
+        o.field("server", endpoint(s.server))
+        o.field("first_frame", s.flow.info.firstFrame)
+        o.field("last_frame", s.flow.lastFrame)
+        o.field("start", s.flow.info.firstTime.rfc3339)
+        o.field("end", s.flow.lastTime.rfc3339)
+        o.field("transport", f.transport.rawValue)
+        var st = JSONObject()
+        st.field("offered", f.startTLS.offered)
+        st.field("attempted", f.startTLS.attempted)
+        st.field("succeeded", s.startTLSSucceeded)
+        st.field("capability_frame", f.startTLS.capabilityFrame)
+        st.field("command_frame", f.startTLS.commandFrame)
+        st.field("reply_frame", f.startTLS.replyFrame)
+        st.field("reply", f.startTLS.replyCode)
+        st.field("tls_start_frame", f.startTLS.tlsStartFrame)
+        if let m = f.startTLS.maskedCapability { st.field("masked_capability", m) }
+        if f.startTLS.answeredAsUnknown { st.field("answered_as_unknown", true) }
+        o.field("starttls", st)
+        if let t = s.tls {
+            var tls = JSONObject()
+            tls.field("version", nil as String?)
+            tls.field("version_code", nil as String?)
+            tls.field("cipher", nil as String?)
+            tls.field("sni", nil as String?)
+            tls.field("alpn", nil as String?)
+            tls.field("alpn_offered", [String]())
+            tls.field("ja3", nil as String?)
+            tls.field("ja3s", nil as String?)
+            tls.field("ja4", nil as String?)
+            tls.field("client_start_frame", t.clientStartFrame)
+            tls.field("server_start_frame", t.serverStartFrame)
+            o.field("tls", tls)
+        } else {
+            o.fieldNull("tls")
+        }
+        o.field("credentials", f.credentials.map { credential($0, showSecrets: showSecrets) })
+        o.field("evidence_filter", s.evidenceFilter)
+        // Beyond the contract.
+        o.field("banner", f.banner)
+        o.field("capabilities", f.capabilities)
+        o.field("sasl_mechanisms", f.saslMechanisms)
+        if !f.injections.isEmpty {
+            o.field("injections", f.injections.map { i in
+                var j = JSONObject()
+                j.field("side", i.side == .client ? "client" : "server")
+                j.field("frame", i.frame)
+                j.field("bytes", i.count)
+                j.field("preview", i.preview)
+                return j
+            })
+        }
+        if f.preauth { o.field("preauth", true) }
+        if f.loginDisabled { o.field("login_disabled", true) }
+        if f.appProtocol == .smtp {
+            o.field("mail_from", f.mailFrom)
+            o.field("rcpt_to", f.rcptTo)
+            o.field("messages", f.messages)
+        }
+        if f.appProtocol == .ftp {
+            o.field("data_connections_announced", f.dataEndpoints.count)
+            o.field("transfers", f.transfers.map { t in
+                var j = JSONObject()
+                j.field("command", t.command)
+                j.field("argument", t.argument)
+                j.field("frame", t.frame)
+                return j
+            })
+        }
+        if f.appProtocol == .ftpData {
+            o.field("control_session", s.controlSession)
+            if let t = s.transfer {
+                var j = JSONObject()
+                j.field("command", t.command)
+                j.field("argument", t.argument)
+                j.field("frame", t.frame)
+                o.field("transfer", j)
+            }
+            o.field("bytes_to_server", s.flow[.clientToServer].payloadBytes)
+            o.field("bytes_to_client", s.flow[.serverToClient].payloadBytes)
+        }
+        var a = JSONObject()
+        for (name, entry) in f.anomalies.sorted { a.field(dynamic: name.rawValue, entry.count) }
+        o.field("anomalies", a)
+        return o
+    }
+
+    static func credential(_ c: Credential, showSecrets: Bool) -> JSONObject {
+        var o = JSONObject()
+        o.field("mechanism", c.mechanism)
+        o.field("username", c.username)
+        o.field("exposure", c.exposure.rawValue)
+        o.field("outcome", c.outcome.rawValue)
+        o.field("frame", c.frame)
+        o.field("cleartext", true)
+        o.field("time", c.time.rfc3339)
+        o.field("reply_frame", c.replyFrame)
+        if c.isAnonymous { o.field("anonymous", true) }
+        if showSecrets {
+            o.field("secret", c.secret)
+            if let ch = c.challenge { o.field("challenge", ch) }
+        }
+        return o
     }
 
     public func flow(_ record: FlowRecord, id: Int, file: String) {
@@ -37,8 +182,8 @@ public final class JSONLinesSink: RecordSink {
         o.field("type", "summary")
         o.field("frames", inputs.reduce(0) { $0 + $1.frames })
         o.field("bytes", inputs.reduce(0) { $0 + $1.bytes })
-        o.field("sessions", 0)
-        o.field("findings", 0)
+        o.field("sessions", sessions)
+        o.field("findings", findings)
         o.field("truncated", inputs.contains { $0.error?.isTruncation ?? false })
         o.field("errors", inputs.compactMap { $0.error?.description })
         o.field("flows", flows)
@@ -75,6 +220,8 @@ public final class JSONLinesSink: RecordSink {
         o.field("frames", r.frames)
         o.field("bytes", r.bytes)
         o.field("flows", r.flows)
+        o.field("sessions", r.sessions)
+        o.field("findings", r.findings)
         o.field("start", r.firstTime?.rfc3339)
         o.field("end", r.lastTime?.rfc3339)
         o.field("link_types", r.linkTypes.sorted { $0.rawValue < $1.rawValue }.map(\.name))

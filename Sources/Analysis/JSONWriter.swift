@@ -40,6 +40,16 @@ public struct JSONObject {
         bytes.append(contentsOf: Array((value.map { String($0) } ?? "null").utf8))
     }
 
+    public mutating func field(_ name: StaticString, _ value: Bool?) {
+        key(name)
+        bytes.append(contentsOf: Array((value.map { $0 ? "true" : "false" } ?? "null").utf8))
+    }
+
+    public mutating func fieldNull(_ name: StaticString) {
+        key(name)
+        bytes.append(contentsOf: Array("null".utf8))
+    }
+
     public mutating func field(_ name: StaticString, _ value: Bool) {
         key(name)
         bytes.append(contentsOf: Array((value ? "true" : "false").utf8))
@@ -58,6 +68,11 @@ public struct JSONObject {
             JSONObject.appendString(v, to: &bytes)
         }
         bytes.append(UInt8(ascii: "]"))
+    }
+
+    public mutating func field(_ name: StaticString, _ values: [Int]) {
+        key(name)
+        bytes.append(contentsOf: Array(("[" + values.map(String.init).joined(separator: ",") + "]").utf8))
     }
 
     public mutating func field(_ name: StaticString, _ values: [JSONObject]) {

@@ -1,3 +1,4 @@
+import Protocols
 import Streams
 import Wire
 
@@ -8,12 +9,29 @@ public final class TextSink: RecordSink {
     private let out: OutputFile
     private var rows: [(id: Int, record: FlowRecord, file: String)] = []
 
-    public init(output: OutputFile) {
+    private let showSecrets: Bool
+    private let showConnections: Bool
+
+    public init(output: OutputFile, showSecrets: Bool = false, showConnections: Bool = false) {
         self.out = output
+        self.showSecrets = showSecrets
+        self.showConnections = showConnections
     }
+
+    private var sessions: [SessionReport] = []
+    private var findings: [Finding] = []
 
     public func flow(_ record: FlowRecord, id: Int, file: String) {
         rows.append((id, record, file))
+    }
+
+    public func session(_ session: SessionReport, findings list: [Finding]) {
+        sessions.append(session)
+        findings += list
+    }
+
+    public func crossSessionFindings(_ list: [Finding], file: String) {
+        findings += list
     }
 
     public func finish(inputs: [InputResult]) {
@@ -25,6 +43,39 @@ public final class TextSink: RecordSink {
                       + (span.isEmpty ? "" : ", \(span)") + "\n")
             if let e = r.error { out.write("  error: \(e.description)\n") }
         }
+        if !findings.isEmpty {
+            out.write("\nFindings (\(findings.count))\n")
+            for sev in Severity.allCases.reversed() {
+                for f in findings where f.severity == sev {
+                    let ref = f.session.map { "session \($0)" } ?? "sessions " + f.sessions.map(String.init).joined(separator: ",")
+                    out.write("  [\(sev.rawValue)] \(f.rule.id) (\(ref); frames \(f.frames.map(String.init).joined(separator: ","))): "
+                              + TextSink.escape(f.message) + "\n")
+                }
+            }
+        }
+        if !sessions.isEmpty {
+            out.write("\nSessions (\(sessions.count))\n")
+            for s in sessions {
+                let st = s.facts.startTLS
+                let offered = st.offered.map { $0 ? "offered" : "not offered" } ?? "no capability list"
+                let tls = st.attempted ? (s.startTLSSucceeded == true ? "upgraded" : "upgrade failed") : "not attempted"
+                out.write("  \(s.id) \(s.protocolName) \(s.client) -> \(s.server) \(s.facts.transport.rawValue); "
+                          + "STARTTLS \(offered), \(tls); frames \(s.flow.info.firstFrame)-\(s.flow.lastFrame)\n")
+                for c in s.facts.credentials {
+                    let secret = showSecrets ? " secret=" + TextSink.escape(c.secret ?? "-") : ""
+                    out.write("      credential \(c.mechanism) user=\(TextSink.escape(c.username ?? "-"))\(secret) "
+                              + "\(c.exposure.rawValue) \(c.outcome.rawValue) frame \(c.frame)\n")
+                }
+                out.write("      filter: \(s.evidenceFilter)\n")
+            }
+        }
+        if showConnections { writeConnections() }
+        let connections = inputs.reduce(0) { $0 + $1.flows }
+        out.write("\n\(frames) frames, \(connections) TCP connections, \(sessions.count) sessions, \(findings.count) findings\n")
+        out.flush()
+    }
+
+    private func writeConnections() {
         out.write("\nTCP connections (\(rows.count))\n")
         out.write(pad("id", 6) + pad("client", 42) + pad("server", 42) + pad("frames", 16) + pad("bytes c>s/s>c", 22)
                   + "ended\n")
@@ -36,8 +87,20 @@ public final class TextSink: RecordSink {
                       + r.end.rawValue + (c2s.gaps + s2c.gaps > 0 ? " (gaps: \(c2s.gapBytes + s2c.gapBytes) bytes)" : "")
                       + "\n")
         }
-        out.write("\n\(frames) frames, \(rows.count) TCP connections, 0 sessions, 0 findings\n")
-        out.flush()
+    }
+
+    /// Wire text made safe for a terminal: control characters and escape sequences shown as \xNN.
+    static func escape(_ s: String) -> String {
+        var out = ""
+        for u in s.unicodeScalars {
+            if u.value < 0x20 || u.value == 0x7F || (u.value >= 0x80 && u.value < 0xA0) {
+                let hex = String(u.value, radix: 16)
+                out += "\\x" + (hex.count < 2 ? "0" + hex : hex)
+            } else {
+                out.unicodeScalars.append(u)
+            }
+        }
+        return out
     }
 
     private func pad(_ s: String, _ width: Int) -> String {

@@ -520,6 +520,10 @@ public struct SMTPGrammar: TextGrammar {
         }
         context.facts.capabilities = list.lines
         context.facts.saslMechanisms = list.mechanisms
+        // What the server offered is judged by the list the client decided on: once the client has asked for
+        // the upgrade, a later list (a decrypted capture's EHLO inside TLS, or one after a failed upgrade) no
+        // longer changes `offered` (the IMAP grammar freezes it the same way).
+        guard !context.facts.startTLS.attempted else { return }
         context.facts.startTLS.capabilityFrame = frame
         if list.startTLS {
             context.facts.startTLS.offered = true

@@ -63,9 +63,10 @@ public struct TLSObserver: Sendable {
 
     public init() {}
 
-    /// Bytes of one side, in stream order. Returns false once the observer needs no more bytes.
+    /// Bytes of one side, in stream order. Returns false once the observer needs no more bytes: for now, once
+    /// both sides have started TLS (the TLS issue keeps it until the handshake is over).
     public mutating func receive(_ side: Side, _ bytes: UnsafeRawBufferPointer, frame: Int) -> Bool {
-        guard !bytes.isEmpty else { return true }
+        guard !bytes.isEmpty else { return facts.clientStartFrame == nil || facts.serverStartFrame == nil }
         switch side {
         case .client:
             if facts.clientStartFrame == nil { facts.clientStartFrame = frame }
@@ -74,6 +75,6 @@ public struct TLSObserver: Sendable {
             if facts.serverStartFrame == nil { facts.serverStartFrame = frame }
             facts.serverBytes += bytes.count
         }
-        return true
+        return facts.clientStartFrame == nil || facts.serverStartFrame == nil
     }
 }

@@ -28,7 +28,7 @@ struct Cleartext: ParsableCommand {
         commandName: "cleartext",
         abstract: "Finds credentials sent in the clear, the TLS negotiated, and STARTTLS misuse in mail and FTP captures.",
         version: cleartextVersion,
-        subcommands: [Analyze.self],
+        subcommands: [Analyze.self, Rules.self],
         defaultSubcommand: nil
     )
 }
@@ -58,6 +58,13 @@ struct Analyze: ParsableCommand {
     @Option(name: [.customShort("f"), .long], help: "A BPF filter (tcpdump syntax) selecting the frames analyzed.")
     var filter: String?
 
+    @Flag(name: .long, help: "Show passwords, responses and tokens instead of redacting them.")
+    var showSecrets = false
+
+    @Flag(name: .long, inversion: .prefixedNo,
+          help: "Report every TCP connection (default: on for jsonl, off for text).")
+    var flows: Bool?
+
     func run() throws {
         var status = ExitStatus.success
         let out: OutputFile
@@ -76,8 +83,12 @@ struct Analyze: ParsableCommand {
                 throw ExitCode(ExitStatus.unusable.rawValue)
             }
         }
-        let sink: RecordSink = format == .jsonl ? JSONLinesSink(output: out) : TextSink(output: out)
-        let engine = Engine(sink: sink)
+        let sink: RecordSink = format == .jsonl
+            ? JSONLinesSink(output: out, showSecrets: showSecrets)
+            : TextSink(output: out, showSecrets: showSecrets, showConnections: flows ?? false)
+        var options = AnalysisOptions()
+        options.flowRecords = flows ?? true
+        let engine = Engine(options: options, sink: sink)
         let (paths, walkErrors) = expandInputs(inputs)
         for e in walkErrors {
             printError("cleartext: \(e)")
@@ -107,6 +118,27 @@ struct Analyze: ParsableCommand {
         }
         if status != .success { throw ExitCode(status.rawValue) }
     }
+}
+
+struct Rules: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List the findings catalogue.")
+
+    @Flag(name: .long, help: "Print the catalogue as Markdown (docs/findings.md).")
+    var markdown = false
+
+    func run() {
+        if markdown {
+            print(CatalogueMarkdown.render(), terminator: "")
+            return
+        }
+        for r in Catalogue.all {
+            print("\(r.id.padding(28)) \(r.severity.rawValue.padding(9)) \(r.title)")
+        }
+    }
+}
+
+extension String {
+    func padding(_ width: Int) -> String { count >= width ? self : self + String(repeating: " ", count: width - count) }
 }
 
 /// Exit statuses of ../shared/CONTRACT.md. When several apply, the one listed first there wins:

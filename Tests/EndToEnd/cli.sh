@@ -18,6 +18,8 @@ check "--version" bash -c "'$BIN' --version | grep -Eq '^[0-9]+\.[0-9]+\.[0-9]+'
 check "--help" bash -c "'$BIN' --help | grep -q analyze"
 check "analyze --help" bash -c "'$BIN' analyze --help | grep -q -- '--format'"
 "$BIN" analyze >/dev/null 2>&1; check "no input is bad usage (2)" test $? -eq 2
+"$BIN" rules --markdown > "$TMP/findings.md"
+check "docs/findings.md is the catalogue (cleartext rules --markdown)" diff -u docs/findings.md "$TMP/findings.md"
 
 # --- samples: the output must equal the expected JSON Lines beside each capture
 for f in samples/*.pcap samples/*.pcapng; do
@@ -88,6 +90,11 @@ PY
     got_conv=$(grep -c '"type":"flow"' "$TMP/o")
     check "$rel: TCP connections $got_conv, tshark $want_conv" test "$got_conv" = "$want_conv"
   done < "$TMP/truth.tsv"
+  # Sessions against the corpus truth (protocol, transport, STARTTLS, credentials).
+  python3 Tests/EndToEnd/corpus_truth.py "$BIN" "$CORPUS" --known-gaps Tests/EndToEnd/known-gaps.tsv > "$TMP/truth.txt"
+  st=$?
+  grep -E "MISMATCH|known gap|truth:" "$TMP/truth.txt"
+  check "corpus sessions match truth.jsonl" test $st -eq 0
 else
   echo "note: $CORPUS or tshark missing: corpus checks skipped"
 fi

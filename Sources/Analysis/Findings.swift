@@ -1,0 +1,167 @@
+import Protocols
+import Wire
+
+/// How bad a finding is. Ordered: `info` < `low` < `medium` < `high` < `critical`.
+public enum Severity: String, Sendable, Comparable, CaseIterable {
+    case info, low, medium, high, critical
+
+    private var rank: Int {
+        switch self {
+        case .info: 0
+        case .low: 1
+        case .medium: 2
+        case .high: 3
+        case .critical: 4
+        }
+    }
+
+    public static func < (a: Severity, b: Severity) -> Bool { a.rank < b.rank }
+}
+
+/// One entry of the findings catalogue: the stable id and what a reader needs to act on it.
+public struct Rule: Sendable {
+    /// Stable kebab-case id (CONTRACT.md `rule`).
+    public var id: String
+    /// The usual severity; a rule may raise or lower it for one finding (documented per rule).
+    public var severity: Severity
+    public var title: String
+    public var why: String
+    public var remedy: String
+    public var references: [String]
+}
+
+/// The findings catalogue: every rule cleartext can fire, in one place (docs/findings.md is made from it).
+public enum Catalogue {
+    public static let cleartextCredentials = Rule(
+        id: "cleartext-credentials", severity: .critical,
+        title: "Credentials sent in the clear",
+        why: "Anyone on the path can read a password or bearer token, or take a challenge-response offline and "
+            + "crack it; a successful login confirms the secret is valid.",
+        remedy: "Require TLS before authentication (implicit TLS on 465/993/995/990, or STARTTLS with "
+            + "authentication refused until it succeeds); disable plaintext mechanisms on unencrypted "
+            + "connections; change the exposed passwords.",
+        references: ["RFC 8314", "RFC 4954 §4", "RFC 3501 §6.2.3", "RFC 2595 §3.2", "RFC 4217"])
+    public static let startTLSNotUsed = Rule(
+        id: "starttls-not-used", severity: .medium,
+        title: "STARTTLS offered but not used",
+        why: "The server offered an upgrade to TLS and the client went on in plaintext: the session's content "
+            + "(and any credentials) crossed the wire readable.",
+        remedy: "Configure the client to require STARTTLS (or implicit TLS) with this server.",
+        references: ["RFC 3207", "RFC 2595", "RFC 4217", "RFC 8314"])
+    public static let startTLSNotOffered = Rule(
+        id: "starttls-not-offered", severity: .low,
+        title: "No STARTTLS in the capability list",
+        why: "The server listed its capabilities without STARTTLS/STLS/AUTH TLS: no client can protect this "
+            + "session in-band.",
+        remedy: "Enable TLS on the server (and offer implicit TLS ports).",
+        references: ["RFC 3207", "RFC 2595", "RFC 4217", "RFC 8314"])
+    public static let startTLSFailed = Rule(
+        id: "starttls-failed", severity: .high,
+        title: "STARTTLS attempted but no TLS followed",
+        why: "The client asked for TLS and the server refused, or said go ahead and no TLS handshake followed; "
+            + "what came next was plaintext.",
+        remedy: "Check the server's TLS configuration and certificates; make clients fail closed when the "
+            + "upgrade fails.",
+        references: ["RFC 3207 §4", "RFC 2595 §3.1", "RFC 4217 §4"])
+    public static let startTLSCommandInjection = Rule(
+        id: "starttls-command-injection", severity: .high,
+        title: "Plaintext commands pipelined after STARTTLS",
+        why: "Bytes sent after the STARTTLS command and before the TLS handshake are run by a vulnerable server "
+            + "as if they came through TLS (CVE-2011-0411): the signature of an injection attack or a broken "
+            + "client.",
+        remedy: "Patch the server so it discards buffered input at the upgrade; investigate the client side.",
+        references: ["CVE-2011-0411", "RFC 3207 §4.2", "USENIX Security 2021 'Why TLS is better without STARTTLS'"])
+    public static let startTLSResponseInjection = Rule(
+        id: "starttls-response-injection", severity: .high,
+        title: "Plaintext response after the STARTTLS go-ahead",
+        why: "The server (or something on the path) sent more plaintext after its go-ahead; a client that "
+            + "buffers it would trust it inside TLS.",
+        remedy: "Investigate the path for a man in the middle; make clients discard buffered input at the upgrade.",
+        references: ["USENIX Security 2021 'Why TLS is better without STARTTLS'"])
+    public static let startTLSStripped = Rule(
+        id: "starttls-stripped", severity: .high,
+        title: "STARTTLS stripped on the way",
+        why: "The capability was masked (e.g. XXXXXXXA) or the client's STARTTLS was answered as an unknown "
+            + "command: a middlebox removed the upgrade, leaving the session in plaintext.",
+        remedy: "Disable ESMTP inspection that rewrites STARTTLS (e.g. Cisco ASA 'no allow-tls'); make "
+            + "clients require TLS.",
+        references: ["RFC 3207 §4", "RFC 7672 §1.3"])
+    public static let startTLSInconsistent = Rule(
+        id: "starttls-inconsistent", severity: .medium,
+        title: "A server offered STARTTLS in some sessions and not in others",
+        why: "The same server address and port advertised the upgrade in one session and not in another: a "
+            + "sign of stripping on some paths, or of a load balancer with mixed configurations.",
+        remedy: "Compare the sessions' paths and the servers behind the address; make clients require TLS.",
+        references: ["RFC 3207", "RFC 8461"])
+    public static let saslDowngrade = Rule(
+        id: "sasl-downgrade", severity: .medium,
+        title: "Plaintext SASL mechanism chosen though a safe one was offered",
+        why: "The server offered a mechanism that exposes nothing (SCRAM, GSSAPI, EXTERNAL ...) and the client "
+            + "chose PLAIN or LOGIN in the clear.",
+        remedy: "Configure the client to prefer SCRAM-SHA-256 or to use TLS; remove PLAIN/LOGIN from "
+            + "unencrypted connections on the server.",
+        references: ["RFC 4422 §3.3", "RFC 7677"])
+    public static let cleartextRetry = Rule(
+        id: "cleartext-retry", severity: .high,
+        title: "Client fell back to plaintext after a failed TLS attempt",
+        why: "A client whose STARTTLS failed authenticated in the clear on a new connection soon after: an "
+            + "attacker who breaks the upgrade gets the credentials.",
+        remedy: "Make the client fail closed when TLS fails.",
+        references: ["USENIX Security 2021 'Why TLS is better without STARTTLS'"])
+    public static let loginDisabledIgnored = Rule(
+        id: "logindisabled-ignored", severity: .high,
+        title: "IMAP LOGIN sent although the server said LOGINDISABLED",
+        why: "RFC 3501 says a client MUST NOT send LOGIN when LOGINDISABLED is advertised; this one sent its "
+            + "password anyway.",
+        remedy: "Fix or replace the client; it ignores the server's protection.",
+        references: ["RFC 3501 §6.2.3", "RFC 9051 §6.2.3"])
+    public static let imapPreauthPlaintext = Rule(
+        id: "imap-preauth-plaintext", severity: .medium,
+        title: "IMAP PREAUTH greeting over plaintext",
+        why: "A PREAUTH greeting puts the session straight into the authenticated state, where STARTTLS is no "
+            + "longer allowed: the whole session stays plaintext (a known downgrade).",
+        remedy: "Do not pre-authenticate plaintext connections; use implicit TLS (993).",
+        references: ["RFC 3501 §7.1.4", "USENIX Security 2021 'Why TLS is better without STARTTLS'"])
+    public static let ftpCCC = Rule(
+        id: "ftp-ccc", severity: .medium,
+        title: "FTP control channel returned to plaintext (CCC)",
+        why: "After CCC the commands, including later logins, cross the wire in the clear.",
+        remedy: "Disable CCC unless a firewall needs it; use implicit FTPS or SFTP.",
+        references: ["RFC 4217 §12.3", "RFC 2228"])
+    public static let ftpCleartextData = Rule(
+        id: "ftp-cleartext-data", severity: .low,
+        title: "FTP data transferred in the clear",
+        why: "File contents and listings on this data connection were readable on the wire.",
+        remedy: "Use PROT P with AUTH TLS, implicit FTPS, or SFTP.",
+        references: ["RFC 4217 §9", "RFC 2228"])
+
+    /// Every rule, in a stable order.
+    public static let all: [Rule] = [
+        cleartextCredentials, startTLSNotUsed, startTLSNotOffered, startTLSFailed, startTLSCommandInjection,
+        startTLSResponseInjection, startTLSStripped, startTLSInconsistent, saslDowngrade, cleartextRetry,
+        loginDisabledIgnored, imapPreauthPlaintext, ftpCCC, ftpCleartextData,
+    ]
+}
+
+/// A rule that fired, with its evidence.
+public struct Finding: Sendable {
+    public var rule: Rule
+    public var severity: Severity
+    /// The session it is about; nil for findings about several sessions (then `sessions` lists them).
+    public var session: Int?
+    public var sessions: [Int]
+    /// Frames that show it (Wireshark numbering), ascending.
+    public var frames: [Int]
+    /// One human sentence (wire strings in it are escaped on output).
+    public var message: String
+
+    public init(rule: Rule, severity: Severity? = nil, session: Int?, sessions: [Int] = [], frames: [Int],
+                message: String) {
+        self.rule = rule
+        self.severity = severity ?? rule.severity
+        self.session = session
+        self.sessions = sessions
+        self.frames = Array(Set(frames.filter { $0 > 0 })).sorted()
+        self.message = message
+    }
+}

@@ -1,0 +1,188 @@
+import Protocols
+import Streams
+import Wire
+
+/// The consumer attached to every new TCP connection: detects the protocol from the first bytes, then
+/// drives the protocol session; bypasses the stream as soon as nothing more is needed from it.
+final class FlowAnalyzer: StreamConsumer {
+    let info: FlowInfo
+
+    private enum State {
+        /// Looking at the first bytes; `chunks` keeps them, in arrival order, to replay into the session.
+        case detecting(Detector, chunks: [Chunk])
+        /// Skipping a SOCKS preamble; then detection starts again on the tunnelled bytes.
+        case socks(SOCKSPreamble)
+        /// A session follows the stream.
+        case session(ProtocolSession)
+        /// Not ours, or nothing more needed.
+        case done
+    }
+
+    struct Chunk {
+        var side: Side
+        var bytes: [UInt8]
+        var frame: Int
+        var time: CaptureTime
+    }
+
+    private var state: State
+    /// The session, once detected (kept after the stream is bypassed, for the record).
+    private(set) var session: ProtocolSession?
+    /// Set when the connection was announced as an FTP data connection.
+    private(set) var ftpData: FTPDataLink?
+    /// The port that decides an ambiguous banner (the server port, or a SOCKS CONNECT target).
+    private var portHint: UInt16
+    /// Most chunks kept while detecting.
+    static let maxDetectionChunks = 64
+
+    /// Where announced FTP data connections are registered.
+    private let expectations: FTPDataExpectations
+    /// This flow's session id (for FTP data links).
+    private let sessionID: Int
+    /// FTP data endpoints already registered from this session's facts.
+    private var announced = 0
+
+    init(info: FlowInfo, ftpData: FTPDataLink?, expectations: FTPDataExpectations, sessionID: Int) {
+        self.info = info
+        self.ftpData = ftpData
+        self.expectations = expectations
+        self.sessionID = sessionID
+        portHint = info.server.port
+        if let link = ftpData {
+            let s = FTPDataSession(control: link)
+            session = s
+            state = .session(s)
+        } else {
+            state = .detecting(Detector(serverPort: info.server.port), chunks: [])
+        }
+    }
+
+    func receive(_ event: StreamEvent) -> ConsumerVerdict {
+        switch event {
+        case .data(let direction, let bytes, let frame, let time):
+            return data(direction == .clientToServer ? .client : .server, bytes, frame: frame, time: time)
+        case .gap(let direction, let count, let frame, _):
+            let side: Side = direction == .clientToServer ? .client : .server
+            switch state {
+            case .session(let s):
+                s.gap(side, count: count, frame: frame)
+            case .detecting(let d, let chunks):
+                // The start is lost: decide with what came before, or give up.
+                let verdict = d.decideAtEnd()
+                if case .other = verdict, chunks.isEmpty { break }
+                start(verdict, chunks)
+                if case .session(let s) = state { s.gap(side, count: count, frame: frame) }
+            case .socks:
+                state = .done
+            case .done:
+                break
+            }
+            return verdictAfterEvent()
+        case .finished:
+            return verdictAfterEvent()
+        case .closed:
+            finishDetection()
+            session?.finish()
+            return .bypass
+        }
+    }
+
+    private func data(_ side: Side, _ bytes: UnsafeRawBufferPointer, frame: Int, time: CaptureTime) -> ConsumerVerdict {
+        switch state {
+        case .session(let s):
+            s.receive(side, bytes, frame: frame, time: time)
+            if s.facts.appProtocol == .ftp { registerDataEndpoints(s) }
+        case .detecting(var d, var chunks):
+            chunks.append(Chunk(side: side, bytes: Array(bytes), frame: frame, time: time))
+            if let verdict = d.add(side, bytes) {
+                start(verdict, chunks)
+            } else if chunks.count >= Self.maxDetectionChunks {
+                state = .done
+            } else {
+                state = .detecting(d, chunks: chunks)
+            }
+        case .socks(var p):
+            p.add(side, bytes)
+            switch p.stage {
+            case .done:
+                portHint = p.targetPort ?? portHint
+                state = .detecting(Detector(serverPort: portHint), chunks: [])
+                for (s, b) in [(Side.client, p.tunnelClient), (Side.server, p.tunnelServer)] where !b.isEmpty {
+                    _ = b.withUnsafeBytes { data(s, $0, frame: frame, time: time) }
+                }
+            case .failed:
+                state = .done
+            default:
+                state = .socks(p)
+            }
+        case .done:
+            break
+        }
+        return verdictAfterEvent()
+    }
+
+    private func start(_ verdict: Detection, _ chunks: [Chunk]) {
+        switch verdict {
+        case .text(let app):
+            guard let s = makeTextSession(app) else { state = .done; return }
+            session = s
+            state = .session(s)
+            replay(chunks, into: s)
+        case .implicitTLS(let app):
+            let s = ImplicitTLSSession(protocol: app == .tls ? Detector.protocolForTLS(port: portHint) : app)
+            session = s
+            state = .session(s)
+            replay(chunks, into: s)
+        case .socks:
+            var p = SOCKSPreamble()
+            state = .socks(p)
+            for c in chunks {
+                c.bytes.withUnsafeBytes { p.add(c.side, $0) }
+            }
+            state = .socks(p)
+            if p.stage == .done || p.stage == .failed {
+                // Re-enter through data() with nothing new, to move on.
+                let empty: [UInt8] = []
+                _ = empty.withUnsafeBytes { data(.client, $0, frame: chunks.last?.frame ?? 0, time: chunks.last?.time ?? .zero) }
+            }
+        case .other:
+            state = .done
+        }
+    }
+
+    private func replay(_ chunks: [Chunk], into s: ProtocolSession) {
+        for c in chunks {
+            c.bytes.withUnsafeBytes { s.receive(c.side, $0, frame: c.frame, time: c.time) }
+        }
+        if s.facts.appProtocol == .ftp { registerDataEndpoints(s) }
+    }
+
+    /// Hands new PASV/EPSV/PORT/EPRT announcements of an FTP control session to the expectation table.
+    /// An announcement without an address (EPSV) means the control connection's address of the listener.
+    private func registerDataEndpoints(_ s: ProtocolSession) {
+        let endpoints = s.facts.dataEndpoints
+        guard endpoints.count > announced else { return }
+        for e in endpoints[announced...] {
+            let fallback = e.listener == .server ? info.server.address : info.client.address
+            expectations.announce(FTPDataExpectations.Expectation(
+                address: e.address ?? fallback, port: e.port,
+                link: FTPDataLink(controlSession: sessionID, control: s, announcedFrame: e.frame)))
+        }
+        announced = endpoints.count
+    }
+
+    /// At the end of the stream, a detector still waiting decides with what it has.
+    private func finishDetection() {
+        if case .detecting(let d, let chunks) = state, !chunks.isEmpty {
+            start(d.decideAtEnd(), chunks)
+        }
+    }
+
+    private func verdictAfterEvent() -> ConsumerVerdict {
+        switch state {
+        case .session(let s): return s.wantsMore ? .more : .bypass
+        case .detecting, .socks: return .more
+        case .done: return .bypass
+        }
+    }
+}

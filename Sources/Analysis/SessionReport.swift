@@ -1,0 +1,30 @@
+import Protocols
+import Streams
+import Wire
+
+/// Everything known about one session when its connection ends: what the report writers print and the
+/// rules judge.
+public struct SessionReport: Sendable {
+    /// Unique in the run, in order of first frame (the connection's id).
+    public var id: Int
+    public var file: String
+    public var flow: FlowRecord
+    public var facts: SessionFacts
+    public var tls: TLSFacts?
+    /// For an FTP data connection: the control session and the transfer it carried.
+    public var controlSession: Int?
+    public var transfer: FTPTransfer?
+
+    public var protocolName: String { facts.appProtocol.rawValue }
+    public var client: Endpoint { flow.info.client }
+    public var server: Endpoint { flow.info.server }
+
+    /// The contract's `starttls.succeeded`: nil when not attempted.
+    public var startTLSSucceeded: Bool? {
+        facts.startTLS.attempted ? (facts.startTLS.succeeded ?? false) : nil
+    }
+
+    public var evidenceFilter: String {
+        EvidenceFilter.connection(client, server, frames: flow.info.firstFrame...flow.lastFrame)
+    }
+}
