@@ -8,8 +8,16 @@ import Streams
 /// Collects what the engine emits.
 final class RecordingSink: RecordSink {
     var flows: [(id: Int, record: FlowRecord, file: String)] = []
+    var sessions: [SessionReport] = []
+    var findings: [Finding] = []
+    var crossFindings: [Finding] = []
     var finished: [InputResult]?
     func flow(_ record: FlowRecord, id: Int, file: String) { flows.append((id, record, file)) }
+    func session(_ session: SessionReport, findings list: [Finding]) {
+        sessions.append(session)
+        findings += list
+    }
+    func crossSessionFindings(_ list: [Finding], file: String) { crossFindings += list }
     func finish(inputs: [InputResult]) { finished = inputs }
 }
 
@@ -19,7 +27,7 @@ func analyze(_ files: [(String, [UInt8])], options: AnalysisOptions = AnalysisOp
     let engine = Engine(options: options, sink: sink)
     for (name, bytes) in files {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("engine-\(name)").path
-        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
         defer { try? FileManager.default.removeItem(atPath: path) }
         do {
             var reader = try CaptureFileReader(path: path)

@@ -163,14 +163,22 @@ private func anomaly(_ facts: SessionFacts, _ name: String) -> Int { facts.anoma
         #expect(f.startTLS.replyCode == "502")
     }
 
-    @Test func secondEHLOAfterRefusalUpdatesTheList() {
+    /// A list after the client's STARTTLS updates `capabilities` but not `offered`: what the server offered is
+    /// judged by the list the client decided on (a decrypted capture's second EHLO lacks STARTTLS).
+    @Test func secondEHLOAfterRefusalKeepsTheOffer() {
         let f = runEverySplit(SMTPGrammar.self, [
             greeting, ehlo, ehloReply, .c("STARTTLS\r\n"), .s("454 4.7.0 TLS not available\r\n"),
             ehlo, ehloReplyNoTLS,
         ])
-        #expect(f.startTLS.offered == false)
-        #expect(f.startTLS.capabilityFrame == 7)
+        #expect(f.startTLS.offered == true)
+        #expect(f.startTLS.capabilityFrame == 3)
         #expect(f.capabilities == ["PIPELINING", "AUTH PLAIN LOGIN", "8BITMIME"])
+    }
+
+    @Test func secondEHLOBeforeAnyAttemptUpdatesTheOffer() {
+        let f = runEverySplit(SMTPGrammar.self, [greeting, ehlo, ehloReply, ehlo, ehloReplyNoTLS])
+        #expect(f.startTLS.offered == false)
+        #expect(f.startTLS.capabilityFrame == 5)
     }
 
     @Test func commandInjectionAfterStartTLS() {
