@@ -26,13 +26,17 @@ struct Detector {
     static let maxBytes = 2048
 
     var serverPort: UInt16
+    /// The capture began after the handshake: the first bytes may be the middle of anything, so a
+    /// well-known mail/FTP port decides when the bytes do not (as Wireshark's port table does).
+    var midstream: Bool
     private(set) var client: [UInt8] = []
     private(set) var server: [UInt8] = []
     /// The side that spoke first.
     private(set) var firstSpeaker: Side?
 
-    init(serverPort: UInt16) {
+    init(serverPort: UInt16, midstream: Bool = false) {
         self.serverPort = serverPort
+        self.midstream = midstream
     }
 
     mutating func add(_ side: Side, _ bytes: UnsafeRawBufferPointer) -> Detection? {
@@ -70,21 +74,26 @@ struct Detector {
         let serverLine = Self.firstLine(server)
         let clientLine = Self.firstLine(client)
         if let line = serverLine {
-            if let p = Self.fromBanner(line, clientLine: clientLine, port: serverPort) { return p }
+            // Mid-session, the first server line is any reply, not a banner: only a positive match counts.
+            if let p = Self.fromBanner(line, clientLine: clientLine, port: serverPort), !(midstream && p == .other) {
+                return p
+            }
         } else if let line = clientLine, let p = Self.fromClientCommand(line, bannerSeen: nil, port: serverPort),
                   p != .other {
             return p
         }
         let exhausted = client.count >= Self.maxBytes || server.count >= Self.maxBytes
         if final || exhausted {
-            if let line = clientLine, let p = Self.fromClientCommand(line, bannerSeen: serverLine, port: serverPort) {
+            if let line = clientLine, let p = Self.fromClientCommand(line, bannerSeen: serverLine, port: serverPort),
+               p != .other {
                 return p
             }
             if let line = serverLine, Self.couldBeGreeting(line) { return Self.byPort(serverPort) ?? .other }
+            if midstream, let p = Self.byPort(serverPort) { return p }
             return .other
         }
         // A banner that named nothing, with the client's first line also seen: decided above, or not ours.
-        if let line = serverLine, clientLine != nil || !Self.couldBeGreeting(line) { return .other }
+        if !midstream, let line = serverLine, clientLine != nil || !Self.couldBeGreeting(line) { return .other }
         return nil
     }
 
@@ -147,6 +156,7 @@ struct Detector {
     private static func fromBanner(_ line: [UInt8], clientLine: [UInt8]?, port: UInt16) -> Detection? {
         if hasPrefix(line, "* OK") || hasPrefix(line, "* PREAUTH") || hasPrefix(line, "* BYE") { return .text(.imap) }
         if hasPrefix(line, "+OK") || hasPrefix(line, "-ERR") { return .text(.pop3) }
+        if isIMAPTaggedResponse(line) { return .text(.imap) }  // a capture that began mid-session
         guard couldBeGreeting(line), line.count == 3 || (line.count > 3 && (line[3] == 0x20 || line[3] == 0x2D)) else {
             return line.isEmpty ? nil : .other
         }
@@ -159,6 +169,18 @@ struct Detector {
         return byPort(port)  // else wait for the client's first command
     }
 
+    /// `tag OK|NO|BAD text`: an IMAP tagged response (RFC 3501 §7.1), the first server line of a capture
+    /// that began after the greeting.
+    private static func isIMAPTaggedResponse(_ line: [UInt8]) -> Bool {
+        let words = line.split(separator: 0x20, maxSplits: 2, omittingEmptySubsequences: false)
+        guard words.count >= 2, let tag = words.first, !tag.isEmpty, tag.count <= 32,
+              tag.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != 0x2A && $0 != 0x2B && $0 != 0x28 && $0 != 0x7B }) else {
+            return false
+        }
+        let status = String(decoding: words[1].map(asciiUpper), as: UTF8.self)
+        return status == "OK" || status == "NO" || status == "BAD"
+    }
+
     private static func fromClientCommand(_ line: [UInt8], bannerSeen: [UInt8]?, port: UInt16) -> Detection? {
         let words = line.split(separator: 0x20, maxSplits: 2, omittingEmptySubsequences: true)
         guard let first = words.first else { return nil }
@@ -166,6 +188,7 @@ struct Detector {
         switch verb {
         case "EHLO", "HELO", "LHLO": return .text(.smtp)
         case "CAPA", "STLS", "APOP", "UIDL": return .text(.pop3)
+        case "DONE": return .text(.imap)  // ends an IDLE (RFC 2177): a capture that began mid-session
         case "FEAT", "SYST", "PASV", "EPSV", "PBSZ": return .text(.ftp)
         case "AUTH":
             if words.count > 1 {

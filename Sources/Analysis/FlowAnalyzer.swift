@@ -53,7 +53,7 @@ final class FlowAnalyzer: StreamConsumer {
             session = s
             state = .session(s)
         } else {
-            state = .detecting(Detector(serverPort: info.server.port), chunks: [])
+            state = .detecting(Detector(serverPort: info.server.port, midstream: info.midstream), chunks: [])
         }
     }
 
@@ -106,7 +106,7 @@ final class FlowAnalyzer: StreamConsumer {
             switch p.stage {
             case .done:
                 portHint = p.targetPort ?? portHint
-                state = .detecting(Detector(serverPort: portHint), chunks: [])
+                state = .detecting(Detector(serverPort: portHint, midstream: info.midstream), chunks: [])
                 for (s, b) in [(Side.client, p.tunnelClient), (Side.server, p.tunnelServer)] where !b.isEmpty {
                     _ = b.withUnsafeBytes { data(s, $0, frame: frame, time: time) }
                 }

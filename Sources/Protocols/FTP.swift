@@ -381,6 +381,11 @@ public struct FTPGrammar: TextGrammar {
                 addCredential(Credential(mechanism: "USER/PASS", username: name, secret: nil, exposure: .none,
                                          outcome: .success, frame: frame, time: time, replyFrame: reply.frame,
                                          isAnonymous: Self.isAnonymous(name)), context: &context)
+            } else if reply.code >= 400 {
+                // The login failed at USER (530 "anonymous only", 421): the user name crossed, no password did.
+                addCredential(Credential(mechanism: "USER/PASS", username: name, secret: nil, exposure: .none,
+                                         outcome: .failure, frame: frame, time: time, replyFrame: reply.frame,
+                                         isAnonymous: Self.isAnonymous(name)), context: &context)
             }
         case .pass(let index):
             guard context.facts.credentials.indices.contains(index) else { break }

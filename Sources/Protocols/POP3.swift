@@ -289,6 +289,11 @@ public struct POP3Grammar: TextGrammar {
 
     private mutating func serverLine(_ line: LineFramer.Line, context: inout SessionContext) {
         switch server {
+        case .greeting where !pending.commands.isEmpty:
+            // The client spoke first (the capture missed the greeting, or began mid-session): this line
+            // answers its command.
+            server = .replies
+            serverLine(line, context: &context)
         case .greeting:
             greeting(line, context: &context)
         case .capabilities(var list):

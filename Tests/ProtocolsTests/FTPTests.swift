@@ -230,11 +230,13 @@ private func ip(_ s: String) -> IPAddress? { IPAddress(s) }
         #expect(c?.outcome == .success)
         #expect(c?.frame == 2)
         #expect(c?.replyFrame == 3)
-        // Near miss: a USER refused, and a USER asked for a password that never came.
+        // Near miss: a USER refused (a failed login with no secret), and a USER asked for a password that
+        // never came (nothing yet).
         let g = runEverySplit(FTPGrammar.self, [
             greeting, .c("USER x\r\n"), .s("530 Not allowed\r\n"), .c("USER y\r\n"), .s("331 ok\r\n"),
         ])
-        #expect(g.credentials.isEmpty)
+        #expect(g.credentials.map(\.username) == ["x"])
+        #expect(g.credentials.first?.outcome == .failure)
     }
 
     @Test func passNeedingAccountIsUnknown() {
@@ -504,5 +506,27 @@ private func ip(_ s: String) -> IPAddress? { IPAddress(s) }
             }
             _ = run(FTPGrammar.self, steps)
         }
+    }
+}
+
+@Suite struct FTPUserRefusedTests {
+    /// nDPI ftp_failed.pcap: "530 This FTP server is anonymous only." at USER; no PASS follows.
+    @Test func userRefusedIsAFailedLoginWithoutSecret() {
+        let f = runEverySplit(FTPGrammar.self, [
+            .s("220 (vsFTPd 3.0.3)\r\n"), .c("USER hello\r\n"), .s("530 This FTP server is anonymous only.\r\n"),
+            .c("QUIT\r\n"), .s("221 Goodbye.\r\n"),
+        ])
+        #expect(f.credentials.count == 1)
+        #expect(f.credentials.first?.username == "hello")
+        #expect(f.credentials.first?.secret == nil)
+        #expect(f.credentials.first?.outcome == .failure)
+        #expect(f.credentials.first?.replyFrame == 3)
+    }
+
+    @Test func userAskedForPasswordIsNotYetACredential() {
+        let f = runEverySplit(FTPGrammar.self, [
+            .s("220 ready\r\n"), .c("USER hello\r\n"), .s("331 Password required\r\n"),
+        ])
+        #expect(f.credentials.isEmpty)
     }
 }

@@ -511,3 +511,21 @@ private func anomaly(_ facts: SessionFacts, _ name: String) -> Int {
         }
     }
 }
+
+@Suite struct POP3NoGreetingTests {
+    /// suricata-verify pop3-auth-01: the capture has no greeting; the client's CAPA comes first.
+    @Test func clientFirstCapaIsAnsweredNotAGreeting() {
+        let f = runEverySplit(POP3Grammar.self, [
+            .c("CAPA\r\n"), .s("+OK Capability list follows\r\nUSER\r\nSASL PLAIN XOAUTH2\r\n.\r\n"),
+            .c("AUTH XOAUTH2\r\n"), .s("+ \r\n"),
+            .c("dXNlcj1qb2Uuc3BlZWRib2F0AWF1dGg9QmVhcmVyIEFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUEBAQ==\r\n"),
+            .s("+OK Welcome.\r\n"),
+        ])
+        #expect(f.banner == nil)
+        #expect(f.saslMechanisms == ["PLAIN", "XOAUTH2"])
+        #expect(f.startTLS.offered == false)
+        #expect(f.credentials.map(\.mechanism) == ["AUTH=XOAUTH2"])
+        #expect(f.credentials.first?.username == "joe.speedboat")
+        #expect(f.credentials.first?.outcome == .success)
+    }
+}
