@@ -149,6 +149,7 @@ final class FlowCollector: StreamSink {
             if let link = analyzer.ftpData {
                 report.controlSession = link.controlSession
                 report.transfer = link.transfer(after: record.info.firstTime)
+                report.controlInferred = link.inferred
             }
             item.session = report
             item.findings = SessionRules.evaluate(report, enabled: options.ruleEnabled)
@@ -196,18 +197,47 @@ final class FTPDataExpectations {
     static let maxPending = 4096
     private var pending: [Expectation] = []
 
+    /// Control connections whose commands are encrypted (AUTH TLS or implicit FTPS): their PASV/PORT
+    /// announcements cannot be read, so a new connection between the same two hosts on unprivileged ports,
+    /// while the control connection is open, is taken as one of its data connections (inferred).
+    private var blind: [BlindKey: FTPDataLink] = [:]
+
+    struct BlindKey: Hashable {
+        var client: IPAddress
+        var server: IPAddress
+    }
+
     func announce(_ e: Expectation) {
         if pending.count >= Self.maxPending { pending.removeFirst() }
         pending.append(e)
     }
 
-    /// The announcement a new connection fulfils (its server end is the announced listener), if any.
+    func controlWentDark(client: IPAddress, server: IPAddress, link: FTPDataLink) {
+        guard blind.count < Self.maxPending else { return }
+        blind[BlindKey(client: client, server: server)] = link
+    }
+
+    func controlClosed(client: IPAddress, server: IPAddress, session: Int) {
+        let key = BlindKey(client: client, server: server)
+        if blind[key]?.controlSession == session { blind[key] = nil }
+    }
+
+    /// The announcement a new connection fulfils (its server end is the announced listener), if any; else an
+    /// encrypted control connection between the same hosts.
     func match(_ flow: FlowInfo) -> FTPDataLink? {
-        guard !pending.isEmpty else { return nil }
-        for target in [flow.server, flow.client] {
-            if let i = pending.lastIndex(where: { $0.address == target.address && $0.port == target.port }) {
-                return pending.remove(at: i).link
+        if !pending.isEmpty {
+            for target in [flow.server, flow.client] {
+                if let i = pending.lastIndex(where: { $0.address == target.address && $0.port == target.port }) {
+                    return pending.remove(at: i).link
+                }
             }
+        }
+        guard !blind.isEmpty, flow.server.port >= 1024 || flow.client.port == 20 else { return nil }
+        // Passive: the FTP client connects to the server. Active: the server connects back from port 20.
+        if var link = blind[BlindKey(client: flow.client.address, server: flow.server.address)]
+            ?? blind[BlindKey(client: flow.server.address, server: flow.client.address)] {
+            link.inferred = true
+            return link
         }
         return nil
     }

@@ -83,6 +83,9 @@ final class FlowAnalyzer: StreamConsumer {
         case .closed:
             finishDetection()
             session?.finish()
+            if registeredDark {
+                expectations.controlClosed(client: info.client.address, server: info.server.address, session: sessionID)
+            }
             return .bypass
         }
     }
@@ -157,9 +160,17 @@ final class FlowAnalyzer: StreamConsumer {
         if s.facts.appProtocol == .ftp { registerDataEndpoints(s) }
     }
 
+    /// Whether this FTP control session was registered as encrypted (announcements unreadable).
+    private var registeredDark = false
+
     /// Hands new PASV/EPSV/PORT/EPRT announcements of an FTP control session to the expectation table.
     /// An announcement without an address (EPSV) means the control connection's address of the listener.
     private func registerDataEndpoints(_ s: ProtocolSession) {
+        if !registeredDark && s.facts.transport != .plaintext {
+            registeredDark = true
+            expectations.controlWentDark(client: info.client.address, server: info.server.address,
+                                         link: FTPDataLink(controlSession: sessionID, control: s, announcedFrame: 0))
+        }
         let endpoints = s.facts.dataEndpoints
         guard endpoints.count > announced else { return }
         for e in endpoints[announced...] {

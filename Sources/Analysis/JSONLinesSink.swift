@@ -121,6 +121,7 @@ public final class JSONLinesSink: RecordSink {
         }
         if f.appProtocol == .ftpData {
             o.field("control_session", s.controlSession)
+            if s.controlInferred { o.field("control_inferred", true) }
             if let t = s.transfer {
                 var j = JSONObject()
                 j.field("command", t.command)

@@ -14,6 +14,8 @@ public struct SessionReport: Sendable {
     /// For an FTP data connection: the control session and the transfer it carried.
     public var controlSession: Int?
     public var transfer: FTPTransfer?
+    /// The control session was inferred (its commands were encrypted), not read from a PASV/PORT.
+    public var controlInferred = false
 
     public var protocolName: String { facts.appProtocol.rawValue }
     public var client: Endpoint { flow.info.client }

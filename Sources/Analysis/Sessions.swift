@@ -84,10 +84,14 @@ struct FTPDataLink {
     var control: ProtocolSession
     /// The frame of the PASV/EPSV reply or PORT/EPRT command that announced the connection.
     var announcedFrame: Int
+    /// True when no announcement was readable (the control connection was encrypted) and the link was
+    /// inferred from the hosts and the timing.
+    var inferred = false
 
     /// The transfer command the data connection carried: the first one sent after the announcement (clients
     /// connect before or after sending it), or the last one before, when none came after.
     func transfer(after start: CaptureTime) -> FTPTransfer? {
+        guard !inferred else { return nil }
         let transfers = control.facts.transfers
         return transfers.first { $0.frame > announcedFrame } ?? transfers.last { $0.frame <= announcedFrame }
     }

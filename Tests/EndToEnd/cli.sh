@@ -39,6 +39,13 @@ for f in samples/*.pcap samples/*.pcapng; do
   check "$f text report" grep -q "TCP connections" "$TMP/out.txt"
 done
 
+# --- the real-server captures in samples/lab against the truth the lab wrote beside them
+if [ -d samples/lab ]; then
+  python3 Tests/EndToEnd/lab_truth.py "$BIN" samples/lab > "$TMP/lab.txt"; st=$?
+  grep -E "MISMATCH|lab:" "$TMP/lab.txt"
+  check "samples/lab sessions match their truth" test $st -eq 0
+fi
+
 # --- bad inputs: one clear line on stderr, the contract's exit status, results for what could be read
 sample=$(ls samples/*.pcap 2>/dev/null | head -n 1)
 : > "$TMP/empty.pcap"
