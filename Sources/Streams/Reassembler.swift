@@ -395,16 +395,32 @@ final class Reassembler {
         }
     }
 
+    /// Peer packets that acknowledged beyond the current hole (the hole starting at `holeAckedAt`).
+    private var holeAcks = 0
+    private var holeAckedAt = SeqNumber(0)
+    /// How many peer packets may acknowledge beyond a hole before it is given up. A capture point can see a
+    /// segment after the ACK that covers it (several links, a reordering switch, a generator's late copy):
+    /// Wireshark still reassembles it, and Zeek's immediate "ACK above hole" gap is a known complaint
+    /// (zeek/zeek #335). A segment still missing after this many ACKs was lost to the capture.
+    static let ackedHoleGrace = 8
+
     /// The peer acknowledged up to `ack` (exclusive). If that lies beyond a hole, the receiver got bytes the
-    /// capture never saw: waiting longer is pointless, so the hole is given up. Only done when a hole exists
-    /// (data after it is buffered), and never past the highest byte seen, so that a bogus or early ACK cannot
-    /// make up gaps out of nothing.
+    /// capture has not shown; once `ackedHoleGrace` peer packets have said so, waiting longer is pointless
+    /// and the hole is given up. Only done when a hole exists (data after it is buffered), and never past the
+    /// highest byte seen, so that a bogus or early ACK cannot make up gaps out of nothing.
     func acknowledge(_ ack: SeqNumber, _ ctx: ReassemblyContext, _ out: inout Delivery) {
         guard started, !finished, !pieces.isEmpty else { return }
         let a = nextSeq.distance(to: ack)
         guard a > 0 else { return }
         let target = min(a, nextSeq.distance(to: highSeq))
         guard target > 0 else { return }
+        if holeAckedAt != nextSeq {
+            holeAckedAt = nextSeq
+            holeAcks = 0
+        }
+        holeAcks += 1
+        guard holeAcks > Self.ackedHoleGrace else { return }
+        holeAcks = 0
         skip(to: nextSeq.advanced(by: Int(target)), ctx, &out)
     }
 

@@ -56,13 +56,19 @@ let reassemblyCases: [ReassemblyCase] = [
         segs: [data(.client, 7000, "abc"), data(.server, 9000, "OK"), data(.client, 7003, "def")],
         want: ["data c2s 'abc' f1", "data s2c 'OK' f2", "data c2s 'def' f3", "closed end-of-input"]),
     ReassemblyCase(
-        name: "gap, then resume when the peer ACKs beyond the hole",
-        segs: handshake() + [data(.client, 1001, "abc"), data(.client, 1007, "ghi"), ack(.server, 5001, 1010)],
-        want: ["data c2s 'abc' f4", "gap c2s 3", "data c2s 'ghi' f6", "closed end-of-input"]),
+        name: "gap, then resume when the peer keeps ACKing beyond the hole",
+        segs: handshake() + [data(.client, 1001, "abc"), data(.client, 1007, "ghi")]
+            + Array(repeating: ack(.server, 5001, 1010), count: Reassembler.ackedHoleGrace + 1)
+            + [data(.client, 1010, "jk")],
+        want: ["data c2s 'abc' f4", "gap c2s 3", "data c2s 'ghi' f\(6 + Reassembler.ackedHoleGrace)",
+               "data c2s 'jk' f\(7 + Reassembler.ackedHoleGrace)", "closed end-of-input"]),
     ReassemblyCase(
         name: "ACK inside a hole gives up only the acknowledged part",
-        segs: handshake() + [data(.client, 1007, "ghi"), ack(.server, 5001, 1003), data(.client, 1003, "cdef")],
-        want: ["gap c2s 2", "data c2s 'cdef' f6", "data c2s 'ghi' f6", "closed end-of-input"]),
+        segs: handshake() + [data(.client, 1007, "ghi")]
+            + Array(repeating: ack(.server, 5001, 1003), count: Reassembler.ackedHoleGrace + 1)
+            + [data(.client, 1003, "cdef")],
+        want: ["gap c2s 2", "data c2s 'cdef' f\(6 + Reassembler.ackedHoleGrace)",
+               "data c2s 'ghi' f\(6 + Reassembler.ackedHoleGrace)", "closed end-of-input"]),
     ReassemblyCase(
         name: "an ACK before any hole is not a gap",
         segs: handshake() + [ack(.server, 5001, 1100), data(.client, 1001, "abc")],
@@ -110,6 +116,11 @@ let reassemblyCases: [ReassemblyCase] = [
         segs: [Seg(.client, seq: 1000, flags: [.syn], "GET"), synAck(.server, 5000, ack: 1004),
                data(.client, 1004, "xyz")],
         want: ["data c2s 'GET' f1", "data c2s 'xyz' f3", "closed end-of-input"]),
+    ReassemblyCase(
+        name: "a segment seen after the ACK that covers it is still reassembled",
+        segs: handshake() + [data(.client, 1001, "abc"), data(.client, 1007, "ghi"), ack(.server, 5001, 1010),
+                             ack(.server, 5001, 1010), data(.client, 1004, "def")],
+        want: ["data c2s 'abc' f4", "data c2s 'def' f8", "data c2s 'ghi' f8", "closed end-of-input"]),
 ]
 
 @Suite("Reassembly")
@@ -166,7 +177,7 @@ struct ReassemblerTests {
         let (_, rec) = run(reassemblyCases[7].segs)
         let s = try #require(rec.record(1))[.clientToServer]
         #expect(s.gaps == 1 && s.gapBytes == 3)
-        #expect(s.payloadBytes == 6)
+        #expect(s.payloadBytes == 8)  // "abc", "ghi", "jk"
     }
 
     @Test func keepAliveAndProbesAreNotErrors() throws {
