@@ -182,12 +182,28 @@ public final class FlowTable {
         }
 
         if flow.analyzing, let consumer = flow.consumer {
+            let peer = flow.side(direction.reversed)
+            // Cross-direction order: this sender acknowledges bytes of the other direction that sit behind a
+            // hole there (a command split in two segments, the first seen late). What it sends now answers
+            // them, so it waits until they are delivered (or given up), as the endpoint saw them.
+            if !mine.held, flags.contains(.ack), !peer.pieces.isEmpty, peer.nextSeq.distance(to: segment.ack) > 0,
+               peer.nextSeq != mine.holdRefusedAt, segment.payload.count > 0 || flags.contains(.fin) {
+                mine.held = true
+                mine.heldUntil = segment.ack
+            }
             var out = Delivery(consumer: consumer, direction: direction, frame: frame, time: time)
             mine.process(segment, ctx, &out)
             if !out.bypass && flags.contains(.ack) {
                 var back = Delivery(consumer: consumer, direction: direction.reversed, frame: frame, time: time)
-                flow.side(direction.reversed).acknowledge(segment.ack, ctx, &back)
+                peer.acknowledge(segment.ack, ctx, &back)
                 out.bypass = back.bypass
+            }
+            // Either direction's progress may release the other's held bytes.
+            for (waiting, other, dir) in [(peer, mine, direction.reversed), (mine, peer, direction)]
+            where !out.bypass && waiting.held && (other.pieces.isEmpty || other.nextSeq.distance(to: waiting.heldUntil) <= 0) {
+                var release = Delivery(consumer: consumer, direction: dir, frame: frame, time: time)
+                waiting.releaseHold(ctx, &release)
+                out.bypass = release.bypass
             }
             if out.bypass { bypass(flow) }
         } else {

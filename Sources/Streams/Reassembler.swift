@@ -106,6 +106,14 @@ final class Reassembler {
     var finished = false
     var pieces: [Piece] = []
     var bufferedBytes = 0
+    /// In-order bytes of this direction wait (buffered, undelivered) until the other direction has delivered
+    /// up to `heldUntil`: set by the flow table when this sender acknowledged bytes of the other direction
+    /// that are stuck behind a hole, so that a reply is never delivered before the command it answers.
+    var held = false
+    var heldUntil = SeqNumber(0)
+    /// Holding was given up at a cap while the other direction stood at this sequence number; not again
+    /// until that direction moves.
+    var holdRefusedAt: SeqNumber?
 
     /// Back to the state of a new direction, releasing buffers (the caller has already released the budget).
     func reset() {
@@ -117,6 +125,15 @@ final class Reassembler {
         finished = false
         pieces = []
         bufferedBytes = 0
+        held = false
+        holdRefusedAt = nil
+    }
+
+    /// The other direction caught up: deliver what was held.
+    func releaseHold(_ ctx: ReassemblyContext, _ out: inout Delivery) {
+        guard held else { return }
+        held = false
+        drain(ctx, &out)
     }
 
     /// Drops every buffered piece without delivering it (the flow is bypassed or being recycled).
@@ -247,17 +264,23 @@ final class Reassembler {
             let holeEnd = i < pieces.count ? base.distance(to: pieces[i].start) : Int64.max
             let upto = min(holeEnd, capEnd)
             let lo = Int(cursor - off), hi = Int(upto - off)
-            if cursor == delivered {
+            if cursor == delivered && !held {
                 // In order: hand the frame's own bytes over, no copy.
                 deliver(UnsafeRawBufferPointer(rebasing: payload[lo..<hi]), &out)
                 drain(ctx, &out)
             } else if !buffer(UnsafeRawBufferPointer(rebasing: payload[lo..<hi]), at: base.advanced(by: Int(cursor)),
                               index: i, ctx) {
-                // A cap would be exceeded: give up every hole up to here, then the loop delivers in order.
+                // A cap would be exceeded: stop holding for the other direction, give up every hole up to
+                // here, then the loop delivers in order.
                 ctx.anomalies.record(.reassemblyCap, frame: out.frame)
+                if held {
+                    held = false
+                    holdRefusedAt = heldUntil
+                    drain(ctx, &out)
+                }
                 skip(to: base.advanced(by: Int(cursor)), ctx, &out)
                 continue
-            } else {
+            } else if cursor != delivered {
                 buffered = true
             }
             cursor = upto
@@ -354,7 +377,7 @@ final class Reassembler {
 
     /// Delivers the buffered pieces that now continue the stream.
     private func drain(_ ctx: ReassemblyContext, _ out: inout Delivery) {
-        while !out.bypass, let first = pieces.first {
+        while !out.bypass, !held, let first = pieces.first {
             let d = nextSeq.distance(to: first.start)
             guard d <= 0 else { return }
             pieces.removeFirst()
@@ -369,6 +392,7 @@ final class Reassembler {
     /// Gives up every byte before `target`: holes become gaps, buffered pieces before it are delivered.
     /// The stream goes on after it (policy: a hole is never waited for once given up).
     private func skip(to target: SeqNumber, _ ctx: ReassemblyContext, _ out: inout Delivery) {
+        held = false  // giving bytes up: nothing is waited for any more
         while !out.bypass {
             let t = nextSeq.distance(to: target)
             guard t > 0 else { return }
@@ -388,6 +412,7 @@ final class Reassembler {
     /// Gives up every hole (the direction or flow ended with holes pending): gaps, then the buffered data.
     /// Bytes after the last piece are unknown and not reported.
     func flushAll(_ ctx: ReassemblyContext, _ out: inout Delivery) {
+        held = false
         while !out.bypass, let first = pieces.first {
             reportGap(Int(max(0, nextSeq.distance(to: first.start))), &out)
             drain(ctx, &out)

@@ -121,6 +121,17 @@ let reassemblyCases: [ReassemblyCase] = [
         segs: handshake() + [data(.client, 1001, "abc"), data(.client, 1007, "ghi"), ack(.server, 5001, 1010),
                              ack(.server, 5001, 1010), data(.client, 1004, "def")],
         want: ["data c2s 'abc' f4", "data c2s 'def' f8", "data c2s 'ghi' f8", "closed end-of-input"]),
+    ReassemblyCase(
+        name: "a reply waits for the command it answers when the command's first part comes late",
+        segs: handshake() + [data(.client, 1003, "AT", ack: 5001), data(.server, 5001, "OK", ack: 1005),
+                             data(.client, 1001, "FE", ack: 5001)],
+        want: ["data c2s 'FE' f6", "data c2s 'AT' f6", "data s2c 'OK' f6", "closed end-of-input"]),
+    ReassemblyCase(
+        name: "a held reply is released when the command's lost part is given up",
+        segs: handshake() + [data(.client, 1003, "AT", ack: 5001), data(.server, 5001, "OK", ack: 1005)]
+            + Array(repeating: ack(.server, 5003, 1005), count: Reassembler.ackedHoleGrace),
+        want: ["gap c2s 2", "data c2s 'AT' f\(5 + Reassembler.ackedHoleGrace)",
+               "data s2c 'OK' f\(5 + Reassembler.ackedHoleGrace)", "closed end-of-input"]),
 ]
 
 @Suite("Reassembly")
