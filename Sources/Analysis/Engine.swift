@@ -142,7 +142,7 @@ final class FlowCollector: StreamSink {
     }
 
     func flowFinished(_ record: FlowRecord) {
-        var item = Output(flow: record, session: nil, findings: [])
+        let item = Output(flow: record)
         if let analyzer = analyzers.removeValue(forKey: record.info.id), let session = analyzer.session {
             var report = SessionReport(id: idBase + record.info.id, file: file, flow: record, facts: session.facts,
                                        tls: session.tlsFacts)
@@ -178,11 +178,16 @@ final class FlowCollector: StreamSink {
     }
 }
 
-/// One finished flow on its way out, with its session and findings when it had one.
-struct Output {
-    var flow: FlowRecord
+/// One finished flow on its way out, with its session and findings when it had one. A class: the heap moves
+/// it around, and a reference moves for one retain where the struct's many fields would each need one.
+final class Output {
+    let flow: FlowRecord
     var session: SessionReport?
-    var findings: [Finding]
+    var findings: [Finding] = []
+
+    init(flow: FlowRecord) {
+        self.flow = flow
+    }
 }
 
 /// FTP data connections announced on control connections (PASV/EPSV replies, PORT/EPRT commands), waiting

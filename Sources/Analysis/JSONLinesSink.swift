@@ -17,7 +17,7 @@ public final class JSONLinesSink: RecordSink {
 
     public func session(_ s: SessionReport, findings list: [Finding]) {
         sessions += 1
-        out.write(Self.session(s, showSecrets: showSecrets).closed + [0x0A])
+        out.write(Self.session(s, showSecrets: showSecrets).line)
         for f in list { write(f) }
     }
 
@@ -27,7 +27,7 @@ public final class JSONLinesSink: RecordSink {
 
     private func write(_ f: Finding) {
         findings += 1
-        out.write(Self.finding(f).closed + [0x0A])
+        out.write(Self.finding(f).line)
     }
 
     static func finding(_ f: Finding) -> JSONObject {
@@ -175,7 +175,7 @@ public final class JSONLinesSink: RecordSink {
         o.field("server_to_client", Self.direction(record[.serverToClient]))
         o.field("evidence_filter", EvidenceFilter.connection(record.info.client, record.info.server,
                                                              frames: record.info.firstFrame...record.lastFrame))
-        out.write(o.closed + [0x0A])
+        out.write(o.line)
     }
 
     public func finish(inputs: [InputResult]) {
@@ -189,7 +189,7 @@ public final class JSONLinesSink: RecordSink {
         o.field("errors", inputs.compactMap { $0.error?.description })
         o.field("flows", flows)
         o.field("inputs", inputs.map(Self.input))
-        out.write(o.closed + [0x0A])
+        out.write(o.line)
         out.flush()
     }
 

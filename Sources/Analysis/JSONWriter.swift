@@ -27,37 +27,63 @@ public struct JSONObject {
 
     public mutating func field(_ name: StaticString, _ value: String?) {
         key(name)
-        if let value { JSONObject.appendString(value, to: &bytes) } else { bytes.append(contentsOf: Array("null".utf8)) }
+        if let value { JSONObject.appendString(value, to: &bytes) } else { literal("null") }
     }
 
     public mutating func field(_ name: StaticString, _ value: Int) {
         key(name)
-        bytes.append(contentsOf: Array(String(value).utf8))
+        JSONObject.appendInt(value, to: &bytes)
     }
 
     public mutating func field(_ name: StaticString, _ value: Int?) {
         key(name)
-        bytes.append(contentsOf: Array((value.map { String($0) } ?? "null").utf8))
+        if let value { JSONObject.appendInt(value, to: &bytes) } else { literal("null") }
     }
 
     public mutating func field(_ name: StaticString, _ value: Bool?) {
         key(name)
-        bytes.append(contentsOf: Array((value.map { $0 ? "true" : "false" } ?? "null").utf8))
+        if let value { literal(value ? "true" : "false") } else { literal("null") }
     }
 
     public mutating func fieldNull(_ name: StaticString) {
         key(name)
-        bytes.append(contentsOf: Array("null".utf8))
+        literal("null")
     }
 
     public mutating func field(_ name: StaticString, _ value: Bool) {
         key(name)
-        bytes.append(contentsOf: Array((value ? "true" : "false").utf8))
+        literal(value ? "true" : "false")
     }
 
     public mutating func field(_ name: StaticString, _ value: JSONObject) {
         key(name)
-        bytes.append(contentsOf: value.closed)
+        bytes.append(contentsOf: value.bytes)
+        bytes.append(UInt8(ascii: "}"))
+    }
+
+    private mutating func literal(_ s: StaticString) {
+        s.withUTF8Buffer { bytes.append(contentsOf: $0) }
+    }
+
+    /// Decimal digits without building a String.
+    static func appendInt(_ value: Int, to out: inout [UInt8]) {
+        if value < 0 { out.append(UInt8(ascii: "-")) }
+        var m = value.magnitude
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var n = 0
+        withUnsafeMutableBytes(of: &digits) { d in
+            repeat {
+                d[n] = UInt8(ascii: "0") + UInt8(m % 10)
+                m /= 10
+                n += 1
+            } while m > 0
+            while n > 0 {
+                n -= 1
+                out.append(d[n])
+            }
+        }
     }
 
     public mutating func field(_ name: StaticString, _ values: [String]) {
@@ -72,7 +98,12 @@ public struct JSONObject {
 
     public mutating func field(_ name: StaticString, _ values: [Int]) {
         key(name)
-        bytes.append(contentsOf: Array(("[" + values.map(String.init).joined(separator: ",") + "]").utf8))
+        bytes.append(UInt8(ascii: "["))
+        for (i, v) in values.enumerated() {
+            if i > 0 { bytes.append(UInt8(ascii: ",")) }
+            JSONObject.appendInt(v, to: &bytes)
+        }
+        bytes.append(UInt8(ascii: "]"))
     }
 
     public mutating func field(_ name: StaticString, _ values: [JSONObject]) {
@@ -80,7 +111,8 @@ public struct JSONObject {
         bytes.append(UInt8(ascii: "["))
         for (i, v) in values.enumerated() {
             if i > 0 { bytes.append(UInt8(ascii: ",")) }
-            bytes.append(contentsOf: v.closed)
+            bytes.append(contentsOf: v.bytes)
+            bytes.append(UInt8(ascii: "}"))
         }
         bytes.append(UInt8(ascii: "]"))
     }
@@ -91,11 +123,23 @@ public struct JSONObject {
         empty = false
         JSONObject.appendString(name, to: &bytes)
         bytes.append(UInt8(ascii: ":"))
-        bytes.append(contentsOf: Array(String(value).utf8))
+        JSONObject.appendInt(value, to: &bytes)
     }
 
     /// The finished object.
-    public var closed: [UInt8] { bytes + [UInt8(ascii: "}")] }
+    public var closed: [UInt8] {
+        var out = bytes
+        out.append(UInt8(ascii: "}"))
+        return out
+    }
+
+    /// The finished object and a newline, as one JSON Lines record.
+    public var line: [UInt8] {
+        var out = bytes
+        out.append(UInt8(ascii: "}"))
+        out.append(0x0A)
+        return out
+    }
 
     static let hex: [UInt8] = Array("0123456789abcdef".utf8)
 
@@ -103,7 +147,13 @@ public struct JSONObject {
     /// UTF-8 from the wire became U+FFFD when it was decoded), so only escaping is left to do.
     public static func appendString(_ s: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
-        for b in s.utf8 {
+        let utf8 = s.utf8
+        if !utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0x7F }) {
+            out.append(contentsOf: utf8)
+            out.append(UInt8(ascii: "\""))
+            return
+        }
+        for b in utf8 {
             switch b {
             case UInt8(ascii: "\""): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
             case UInt8(ascii: "\\"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
