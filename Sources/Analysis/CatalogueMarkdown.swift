@@ -29,8 +29,9 @@ public enum CatalogueMarkdown {
         switch id {
         case Catalogue.cleartextCredentials.id:
             " for a readable password or token; high for a crackable challenge-response (CRAM-MD5, APOP, "
-                + "DIGEST-MD5, NTLM); low for an anonymous FTP login; info when the mechanism exposes no secret "
-                + "(SCRAM, EXTERNAL, GSSAPI: the username is still visible)"
+                + "DIGEST-MD5, NTLM); low for an anonymous FTP login or a username whose password never followed; "
+                + "info when the mechanism exposes no secret (SCRAM, EXTERNAL, GSSAPI) or the login failed before "
+                + "one was sent: the username is still visible"
         default: ""
         }
     }

@@ -15,11 +15,11 @@ enum SessionRules {
                 let (severity, what): (Severity, String)
                 switch (c.exposure, c.isAnonymous) {
                 case (_, true): (severity, what) = (.low, "an anonymous login")
+                case (.none, false): (severity, what) = (.info, "a username (no secret crossed the wire)")
                 case (_, false) where c.secret == nil: (severity, what) = (.low, "a username (no secret followed)")
                 case (.password, false): (severity, what) = (.critical, "a password")
                 case (.token, false): (severity, what) = (.critical, "a bearer token")
                 case (.crackable, false): (severity, what) = (.high, "a crackable challenge-response")
-                case (.none, false): (severity, what) = (.info, "a username (the mechanism exposes no secret)")
                 }
                 let user = c.username.map { " for user '\($0)'" } ?? ""
                 let outcome = c.outcome == .unknown ? "no server verdict was seen" : "the login " + (c.outcome == .success ? "succeeded" : "failed")

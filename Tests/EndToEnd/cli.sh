@@ -39,6 +39,18 @@ for f in samples/*.pcap samples/*.pcapng; do
   check "$f text report" grep -q "TCP connections" "$TMP/out.txt"
 done
 
+# --- secrets: redacted unless asked for, in every format
+if [ -e samples/scripted-mail.pcap ]; then
+  for fmt in jsonl text; do
+    "$BIN" analyze samples/scripted-mail.pcap --format $fmt > "$TMP/o"
+    check "no secret in $fmt without --show-secrets" bash -c "! grep -q -e 'Tr0ub4dor' -e 'Summer2024' '$TMP/o'"
+    "$BIN" analyze samples/scripted-mail.pcap --format $fmt --show-secrets > "$TMP/o"
+    check "secrets in $fmt with --show-secrets" bash -c "grep -q 'Tr0ub4dor&3' '$TMP/o' && grep -q 'Summer2024!' '$TMP/o'"
+  done
+  "$BIN" analyze samples/scripted-mail.pcap --format jsonl --no-flows > "$TMP/o"
+  check "--no-flows drops flow records" bash -c "! grep -q '\"type\":\"flow\"' '$TMP/o' && grep -q '\"type\":\"session\"' '$TMP/o'"
+fi
+
 # --- the real-server captures in samples/lab against the truth the lab wrote beside them
 if [ -d samples/lab ]; then
   python3 Tests/EndToEnd/lab_truth.py "$BIN" samples/lab > "$TMP/lab.txt"; st=$?
