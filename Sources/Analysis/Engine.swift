@@ -84,7 +84,10 @@ public final class Engine {
             if case .tcp(let segment) = decoder.decode(frame) {
                 table.process(segment, frame: frame.number, time: frame.time, wireLength: frame.originalLength)
             }
-            if collector.hasPending { collector.release(before: table.oldestPendingFrame) }
+            if collector.hasPending {
+                // Open flows end at this frame or later; closed ones waiting to linger at their end frame.
+                collector.release(before: min(table.oldestPendingFrame ?? frame.number, frame.number))
+            }
         }
         result.lastTime = result.firstTime == nil ? nil : lastTime
         table.finish(frame: lastFrame, time: lastTime)
@@ -143,9 +146,10 @@ final class FlowCollector: StreamSink {
 
     func flowFinished(_ record: FlowRecord) {
         let item = Output(flow: record)
-        if let analyzer = analyzers.removeValue(forKey: record.info.id), let session = analyzer.session {
-            var report = SessionReport(id: idBase + record.info.id, file: file, flow: record, facts: session.facts,
-                                       tls: session.tlsFacts)
+        if let analyzer = analyzers.removeValue(forKey: record.info.id),
+           let found = analyzer.result ?? analyzer.session.map({ ($0.facts, $0.tlsFacts) }) {
+            var report = SessionReport(id: idBase + record.info.id, file: file, flow: record, facts: found.0,
+                                       tls: found.1)
             if let link = analyzer.ftpData {
                 report.controlSession = link.controlSession
                 report.transfer = link.transfer(after: record.info.firstTime)
@@ -162,7 +166,7 @@ final class FlowCollector: StreamSink {
 
     /// Emits held records whose last frame is below `watermark` (all of them when nil).
     func release(before watermark: Int?) {
-        while let top = pending.peek, watermark.map({ top.flow.lastFrame < $0 }) ?? true {
+        while let top = pending.peek, watermark.map({ top.flow.endFrame < $0 }) ?? true {
             pending.pop()
             let id = idBase + top.flow.info.id
             if options.flowRecords { sink.flow(top.flow, id: id, file: file) }
@@ -248,15 +252,16 @@ final class FTPDataExpectations {
     }
 }
 
-/// A binary min-heap of finished flows keyed by (lastFrame, id).
+/// A binary min-heap of finished flows keyed by (endFrame, id).
 struct RecordHeap {
     private var items: [Output] = []
 
     var isEmpty: Bool { items.isEmpty }
+    var count: Int { items.count }
     var peek: Output? { items.first }
 
     private static func less(_ a: Output, _ b: Output) -> Bool {
-        a.flow.lastFrame != b.flow.lastFrame ? a.flow.lastFrame < b.flow.lastFrame : a.flow.info.id < b.flow.info.id
+        a.flow.endFrame != b.flow.endFrame ? a.flow.endFrame < b.flow.endFrame : a.flow.info.id < b.flow.info.id
     }
 
     mutating func push(_ r: Output) {

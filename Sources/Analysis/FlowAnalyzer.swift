@@ -26,8 +26,10 @@ final class FlowAnalyzer: StreamConsumer {
     }
 
     private var state: State
-    /// The session, once detected (kept after the stream is bypassed, for the record).
+    /// The session, once detected (kept after the stream is bypassed, until the connection closes).
     private(set) var session: ProtocolSession?
+    /// What the session found, once the connection has closed.
+    private(set) var result: (facts: SessionFacts, tls: TLSFacts?)?
     /// Set when the connection was announced as an FTP data connection.
     private(set) var ftpData: FTPDataLink?
     /// The port that decides an ambiguous banner (the server port, or a SOCKS CONNECT target).
@@ -82,7 +84,14 @@ final class FlowAnalyzer: StreamConsumer {
             return verdictAfterEvent()
         case .closed:
             finishDetection()
-            session?.finish()
+            if let s = session {
+                s.finish()
+                // Keep the facts, drop the parser: a closed flow lingers a while before its record goes out,
+                // and thousands may linger at once.
+                result = (s.facts, s.tlsFacts)
+                session = nil
+            }
+            state = .done
             if registeredDark {
                 expectations.controlClosed(client: info.client.address, server: info.server.address, session: sessionID)
             }

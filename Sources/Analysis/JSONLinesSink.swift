@@ -169,6 +169,7 @@ public final class JSONLinesSink: RecordSink {
         o.field("start", record.info.firstTime.rfc3339)
         o.field("end", record.lastTime.rfc3339)
         o.field("ended_by", record.end.rawValue)
+        o.field("ended_at_frame", record.endFrame)
         o.field("roles_from", record.info.roleBasis.rawValue)
         o.field("midstream", record.info.midstream)
         o.field("client_to_server", Self.direction(record[.clientToServer]))

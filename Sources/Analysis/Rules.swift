@@ -107,73 +107,104 @@ enum SessionRules {
     }
 }
 
-/// Rules over all the sessions of one input, run after its last session: the same result whatever order
-/// the sessions finished in (they are sorted by id first), so sharding flows across threads cannot change it.
+/// Rules over all the sessions of one input, run after its last session. What they keep is bounded by the
+/// number of servers and by the sessions of a few minutes, not by the file: per server (protocol, address,
+/// port) the sessions that offered STARTTLS and those that did not (the first few of each, and counts); failed
+/// upgrades; and plaintext logins of the last `retentionSeconds`. Results are sorted by session id, so the
+/// order in which sessions finished (or threads delivered them) does not change them.
 struct CrossSessionRules {
-    /// What the cross-session rules keep of a session: a few fields, not the session.
-    struct Summary {
-        var id: Int
-        var protocolName: String
-        var client: IPAddress
-        var server: Endpoint
-        var offered: Bool?
-        var startTLSFailed: Bool
-        var firstTime: CaptureTime
-        var lastTime: CaptureTime
-        var cleartextSecretFrame: Int?
-        var capabilityFrame: Int?
-    }
-
-    /// Sessions kept per input for these rules (beyond it the oldest are summarised no further; a counter says so).
-    static let maxSummaries = 1_000_000
     /// A plaintext login this soon after a failed upgrade counts as a retry.
     static let retryWindowSeconds: Int64 = 300
+    /// Plaintext logins are kept this long (capture time) after the newest session seen.
+    static let retentionSeconds: Int64 = 2 * retryWindowSeconds
+    /// Session ids kept per server and answer, and failed upgrades kept in all.
+    static let idsPerServer = 8
+    static let maxFailures = 10_000
 
-    private(set) var summaries: [Summary] = []
+    struct Offers {
+        var protocolName: String
+        var server: Endpoint
+        var yes: [Int] = []
+        var no: [Int] = []
+        var yesCount = 0
+        var noCount = 0
+        var yesFrame: Int?
+        var noFrame: Int?
+    }
+
+    struct Attempt {
+        var id: Int
+        var client: IPAddress
+        var server: Endpoint
+        var firstTime: CaptureTime
+        var lastTime: CaptureTime
+        var secretFrame: Int?
+    }
+
+    private var offers: [String: Offers] = [:]
+    private var failures: [Attempt] = []
+    private var logins: [Attempt] = []
+    private var retries: [Int: Finding] = [:]  // by the retry session's id: one finding each
+    private var newest = CaptureTime.zero
     private(set) var dropped = 0
 
     mutating func add(_ s: SessionReport) {
         guard s.facts.appProtocol != .ftpData, s.facts.appProtocol != .tls else { return }
-        guard summaries.count < Self.maxSummaries else { dropped += 1; return }
-        let secret = s.facts.transport != .implicitTLS
-            ? s.facts.credentials.first { $0.exposure == .password || $0.exposure == .token }?.frame : nil
-        summaries.append(Summary(
-            id: s.id, protocolName: s.protocolName, client: s.client.address, server: s.server,
-            offered: s.facts.startTLS.offered, startTLSFailed: s.facts.startTLS.attempted && s.startTLSSucceeded != true,
-            firstTime: s.flow.info.firstTime, lastTime: s.flow.lastTime, cleartextSecretFrame: secret,
-            capabilityFrame: s.facts.startTLS.capabilityFrame))
+        if s.flow.lastTime > newest { newest = s.flow.lastTime }
+        if let offered = s.facts.startTLS.offered {
+            let key = "\(s.protocolName) \(s.server)"
+            var o = offers[key] ?? Offers(protocolName: s.protocolName, server: s.server)
+            if offered {
+                o.yesCount += 1
+                if o.yes.count < Self.idsPerServer { o.yes.append(s.id) }
+                o.yesFrame = min(o.yesFrame ?? .max, s.facts.startTLS.capabilityFrame ?? .max)
+            } else {
+                o.noCount += 1
+                if o.no.count < Self.idsPerServer { o.no.append(s.id) }
+                o.noFrame = min(o.noFrame ?? .max, s.facts.startTLS.capabilityFrame ?? .max)
+            }
+            offers[key] = o
+        }
+        let attempt = Attempt(
+            id: s.id, client: s.client.address, server: s.server, firstTime: s.flow.info.firstTime,
+            lastTime: s.flow.lastTime,
+            secretFrame: s.facts.transport != .implicitTLS
+                ? s.facts.credentials.first { $0.secret != nil && ($0.exposure == .password || $0.exposure == .token) }?.frame
+                : nil)
+        if s.facts.startTLS.attempted && s.startTLSSucceeded != true {
+            if failures.count < Self.maxFailures { failures.append(attempt) } else { dropped += 1 }
+            for login in logins { pair(attempt, login) }
+        }
+        if attempt.secretFrame != nil {
+            for failure in failures { pair(failure, attempt) }
+            logins.append(attempt)
+            logins.removeAll { newest.secondsSince($0.lastTime) > Self.retentionSeconds }
+        }
+    }
+
+    /// A failed upgrade followed, within the window, by a plaintext login from the same client to the same
+    /// server address on another connection.
+    private mutating func pair(_ failed: Attempt, _ retry: Attempt) {
+        guard retry.id > failed.id, retry.client == failed.client, retry.server.address == failed.server.address,
+              let frame = retry.secretFrame else { return }
+        let since = retry.firstTime.secondsSince(failed.lastTime)
+        guard retry.firstTime.secondsSince(failed.firstTime) >= 0, since <= Self.retryWindowSeconds else { return }
+        if let existing = retries[retry.id], let first = existing.sessions.first, first < failed.id { return }
+        retries[retry.id] = Finding(rule: Catalogue.cleartextRetry, session: nil, sessions: [failed.id, retry.id],
+                                    frames: [frame],
+                                    message: "\(failed.client) failed to upgrade to TLS with \(failed.server) and then logged in in the clear on session \(retry.id).")
     }
 
     func evaluate(enabled: (Rule) -> Bool) -> [Finding] {
-        let sorted = summaries.sorted { $0.id < $1.id }
         var out: [Finding] = []
         if enabled(Catalogue.startTLSInconsistent) {
-            // Group by server endpoint and protocol; fire when both true and false were seen.
-            var groups: [String: [Summary]] = [:]
-            for s in sorted where s.offered != nil { groups["\(s.protocolName) \(s.server)", default: []].append(s) }
-            for key in groups.keys.sorted() {
-                guard let g = groups[key] else { continue }
-                let yes = g.filter { $0.offered == true }, no = g.filter { $0.offered == false }
-                guard !yes.isEmpty, !no.isEmpty else { continue }
-                out.append(Finding(rule: Catalogue.startTLSInconsistent, session: nil, sessions: (yes + no).map(\.id).sorted(),
-                                   frames: (yes.prefix(1) + no.prefix(1)).compactMap(\.capabilityFrame),
-                                   message: "\(g[0].protocolName.uppercased()) server \(g[0].server) offered STARTTLS in \(yes.count) session(s) and not in \(no.count)."))
+            for o in offers.values where o.yesCount > 0 && o.noCount > 0 {
+                out.append(Finding(rule: Catalogue.startTLSInconsistent, session: nil, sessions: (o.yes + o.no).sorted(),
+                                   frames: [o.yesFrame, o.noFrame].compactMap { $0 },
+                                   message: "\(o.protocolName.uppercased()) server \(o.server) offered STARTTLS in \(o.yesCount) session(s) and not in \(o.noCount)."))
             }
         }
-        if enabled(Catalogue.cleartextRetry) {
-            for failed in sorted where failed.startTLSFailed {
-                let retry = sorted.first { r in
-                    r.id > failed.id && r.client == failed.client && r.server.address == failed.server.address
-                        && r.cleartextSecretFrame != nil
-                        && r.firstTime.secondsSince(failed.lastTime) <= Self.retryWindowSeconds
-                        && r.firstTime.secondsSince(failed.firstTime) >= 0
-                }
-                guard let r = retry, let frame = r.cleartextSecretFrame else { continue }
-                out.append(Finding(rule: Catalogue.cleartextRetry, session: nil, sessions: [failed.id, r.id],
-                                   frames: [frame],
-                                   message: "\(failed.client) failed to upgrade to TLS with \(failed.server) and then logged in in the clear on session \(r.id)."))
-            }
-        }
-        return out
+        if enabled(Catalogue.cleartextRetry) { out += retries.values }
+        return out.sorted { ($0.sessions.first ?? 0, $0.rule.id) < ($1.sessions.first ?? 0, $1.rule.id) }
     }
 }

@@ -40,6 +40,10 @@ final class FlowState {
     let s2c = Reassembler()
     var lastFrame = 0
     var lastTime = CaptureTime.zero
+    /// The frame that ended the flow (set when it closes; see `FlowRecord.endFrame`).
+    var endFrame = 0
+    /// The table clock when the flow closed: lingering is measured from here.
+    var closedAt = CaptureTime.zero
     /// The table clock when the last packet came: monotonic, unlike `lastTime`, so the lists stay sorted.
     var lastActive = CaptureTime.zero
     var prev: Int32 = -1
@@ -49,7 +53,8 @@ final class FlowState {
     func side(_ direction: Direction) -> Reassembler { direction == .clientToServer ? c2s : s2c }
 
     var record: FlowRecord {
-        FlowRecord(info: info, lastFrame: lastFrame, lastTime: lastTime, stats: [c2s.stats, s2c.stats], end: end)
+        FlowRecord(info: info, lastFrame: lastFrame, lastTime: lastTime, stats: [c2s.stats, s2c.stats], end: end,
+                   endFrame: endFrame)
     }
 }
 
@@ -112,18 +117,12 @@ public final class FlowTable {
     /// `tcp_out_of_window`, `tcp_data_after_fin`.
     public var anomalies: AnomalyLog { ctx.anomalies }
 
-    /// The smallest last-frame number among flows not yet finished (nil when none): records of finished
-    /// flows with a lastFrame below it can be released in (lastFrame, id) order, since no open flow can end
-    /// earlier. Assumes frame numbers grow from one `process` call to the next, as a capture's do.
+    /// The smallest end frame among closed flows whose records have not gone out yet (they linger), or nil.
+    /// An open flow can only end at the frame being processed or later, so the records of finished flows
+    /// whose `endFrame` is below both this and the current frame can be released in (endFrame, id) order.
+    /// The lingering list is in closing order, which is end-frame order: its head is the smallest.
     public var oldestPendingFrame: Int? {
-        let a = openList.head >= 0 ? slots[Int(openList.head)].lastFrame : nil
-        let b = lingerList.head >= 0 ? slots[Int(lingerList.head)].lastFrame : nil
-        switch (a, b) {
-        case let (x?, y?): return min(x, y)
-        case let (x?, nil): return x
-        case let (nil, y?): return y
-        case (nil, nil): return nil
-        }
+        lingerList.head >= 0 ? slots[Int(lingerList.head)].endFrame : nil
     }
 
     // MARK: Packets
@@ -163,10 +162,10 @@ public final class FlowTable {
 
         switch flow.phase {
         case .lingering:
-            // Late ACKs and retransmissions of a closed flow: counted, never delivered.
+            // Late ACKs and retransmissions of a closed flow: counted, never delivered. The flow keeps its
+            // place in the lingering list (closing order, which `oldestPendingFrame` relies on).
             // (payload.count and missingPayload tested apart: their sum can overflow on hostile values.)
             if segment.payload.count > 0 || segment.missingPayload > 0 { mine.stats.retransmissions += 1 }
-            moveToTail(slot, lingering: true)
             return
         case .open, .free:
             moveToTail(slot, lingering: false)
@@ -261,7 +260,7 @@ public final class FlowTable {
     private func expireLingering(_ now: CaptureTime) {
         while lingerList.head >= 0 {
             let h = lingerList.head
-            guard now.secondsSince(slots[Int(h)].lastActive) >= config.closedLinger else { break }
+            guard now.secondsSince(slots[Int(h)].closedAt) >= config.closedLinger else { break }
             release(h)
         }
     }
@@ -307,6 +306,7 @@ public final class FlowTable {
         flow.info = FlowInfo(id: flowsCreated, client: client, server: server, roleBasis: basis, firstFrame: frame,
                              firstTime: time, midstream: !segment.flags.contains(.syn))
         flow.end = .endOfInput
+        flow.endFrame = frame
         flow.lastFrame = frame
         flow.lastTime = time
         flow.lastActive = clock ?? time
@@ -342,6 +342,8 @@ public final class FlowTable {
     private func close(_ slot: Int32, _ reason: FlowEnd, frame: Int, time: CaptureTime) {
         let flow = slots[Int(slot)]
         flow.end = reason
+        flow.endFrame = frame
+        flow.closedAt = clock ?? time
         if let consumer = flow.consumer {
             for direction in [Direction.clientToServer, .serverToClient] where flow.analyzing {
                     var out = Delivery(consumer: consumer, direction: direction, frame: frame, time: time)

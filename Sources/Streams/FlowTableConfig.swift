@@ -17,8 +17,10 @@ public struct FlowTableConfig: Sendable {
     /// Seconds of capture time without a packet after which an open flow ends (`FlowEnd.timeout`).
     public var idleTimeout: Int64 = 600
     /// Seconds of capture time a FIN/RST-closed flow keeps absorbing late packets (the final ACK,
-    /// retransmissions) before its record is emitted, so they are not counted as a new flow.
-    public var closedLinger: Int64 = 60
+    /// retransmissions) before its record is emitted, so they are not counted as a new flow. Zeek waits 5 s
+    /// (tcp_close_delay); 10 s absorbs a slow final ACK and keeps the number of closed flows held (and the
+    /// records waiting behind them) to a few seconds' worth, whatever the file's length.
+    public var closedLinger: Int64 = 10
     /// Well-known server ports: a hint for the role decision when no handshake was seen.
     public var serverPorts: Set<UInt16> = [
         21, 25, 110, 143, 465, 587, 990, 993, 995, 2525, 20, 80, 443, 8080, 22, 23, 53, 389, 636,

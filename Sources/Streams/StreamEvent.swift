@@ -88,13 +88,20 @@ public struct FlowRecord: Sendable {
     /// [clientToServer, serverToClient]
     public var stats: [DirectionStats]
     public var end: FlowEnd
+    /// The frame that ended the connection, which orders the records (CONTRACT.md): the one that completed
+    /// the FIN exchange or carried the RST, the SYN that reused the ports, the frame at which the idle
+    /// timeout or an eviction was decided, or the last frame of the input. Late packets absorbed after a
+    /// close still count in `lastFrame`, not here.
+    public var endFrame: Int
 
-    public init(info: FlowInfo, lastFrame: Int, lastTime: CaptureTime, stats: [DirectionStats], end: FlowEnd) {
+    public init(info: FlowInfo, lastFrame: Int, lastTime: CaptureTime, stats: [DirectionStats], end: FlowEnd,
+                endFrame: Int? = nil) {
         self.info = info
         self.lastFrame = lastFrame
         self.lastTime = lastTime
         self.stats = stats
         self.end = end
+        self.endFrame = endFrame ?? lastFrame
     }
 
     public subscript(direction: Direction) -> DirectionStats { stats[direction.rawValue] }

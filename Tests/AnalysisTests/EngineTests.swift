@@ -48,7 +48,7 @@ import Foundation
         let flows = sink.flows
         #expect(flows.count == 6)
         // Contract order: by the frame that ended the connection, then id.
-        let keys: [Int] = flows.map { $0.record.lastFrame * 1000 + $0.id }
+        let keys: [Int] = flows.map { $0.record.endFrame * 1000 + $0.id }
         #expect(keys == keys.sorted())
         // Ids are unique and follow first frames.
         let byID = flows.sorted { $0.id < $1.id }

@@ -205,6 +205,18 @@ func credential(_ mechanism: String, _ exposure: Exposure, user: String? = "alic
         #expect(ok.evaluate(enabled: { _ in true }).isEmpty)
     }
 
+    @Test func retryFoundWhicheverSessionEndsFirst() {
+        var failed = SessionFacts(appProtocol: .imap)
+        failed.startTLS.attempted = true
+        failed.startTLS.succeeded = false
+        var clear = SessionFacts(appProtocol: .imap)
+        clear.credentials = [credential("LOGIN", .password)]
+        var c = CrossSessionRules()
+        c.add(report(clear, id: 2, clientPort: 40001, start: 1010))
+        c.add(report(failed, id: 1, start: 1000))
+        #expect(c.evaluate(enabled: { _ in true }).map(\.sessions) == [[1, 2]])
+    }
+
     @Test func orderOfArrivalDoesNotMatter() {
         var a = CrossSessionRules(), b = CrossSessionRules()
         let sessions = [offered(true, id: 1), offered(false, id: 2), offered(true, id: 3)]

@@ -55,8 +55,9 @@ struct FlowTableTests {
         #expect(table.openFlows == 0 && table.lingeringFlows == 1)
         #expect(rec.records.isEmpty)
         #expect(rec.closedCount[1] == 1)
-        // A retransmission 30 s later still belongs to the closed flow.
-        feed(table, [data(.server, 5001, "250 ok", ack: 1006).at(30)], firstFrame: 9)
+        // A retransmission within the linger time still belongs to the closed flow.
+        let late = FlowTableConfig().closedLinger - 1
+        feed(table, [data(.server, 5001, "250 ok", ack: 1006).at(late)], firstFrame: 9)
         #expect(rec.started.count == 1)
         // Past the linger time the record goes out, and a packet opens a new (mid-stream) flow.
         feed(table, [ack(.client, 1007, 5008).at(200)], firstFrame: 10)
@@ -200,21 +201,27 @@ struct FlowTableTests {
         rec.checkContract()
     }
 
+    /// Only closed flows waiting out their linger hold records back: open flows end at the current frame or
+    /// later. The smallest end frame among the lingering ones, in closing order.
     @Test func oldestPendingFrame() {
-        let a = client(40001), b = client(40002)
+        let a = client(40001), b = client(40002), c = client(40003)
         let (table, rec) = run([], finish: false)
         #expect(table.oldestPendingFrame == nil)
         feed(table, [syn(.client, 1).between(a, serverEP), syn(.client, 1).between(b, serverEP)])
-        #expect(table.oldestPendingFrame == 1)
-        feed(table, [ack(.client, 2, 0).between(a, serverEP)], firstFrame: 3)
-        #expect(table.oldestPendingFrame == 2)
+        #expect(table.oldestPendingFrame == nil)  // open flows only
+        feed(table, [syn(.client, 1).between(c, serverEP)], firstFrame: 3)
         feed(table, [rst(.client, 2).between(b, serverEP)], firstFrame: 4)
-        #expect(table.oldestPendingFrame == 3)  // b lingers with last frame 4; a's last frame is 3
-        feed(table, [ack(.client, 2, 0).between(a, serverEP)], firstFrame: 5)
+        #expect(table.oldestPendingFrame == 4)  // b closed at frame 4
+        feed(table, [rst(.client, 2).between(c, serverEP)], firstFrame: 5)
         #expect(table.oldestPendingFrame == 4)
-        table.finish(frame: 5, time: .zero)
+        // A late packet of b does not move it: lingering stays in closing order.
+        feed(table, [ack(.client, 2, 0).between(b, serverEP)], firstFrame: 6)
+        #expect(table.oldestPendingFrame == 4)
+        #expect(rec.records.isEmpty)
+        table.finish(frame: 6, time: .zero)
         #expect(table.oldestPendingFrame == nil)
-        #expect(rec.records.count == 2)
+        #expect(rec.records.count == 3)
+        #expect(rec.records.map(\.endFrame).sorted() == [4, 5, 6])
         rec.checkContract()
     }
 
