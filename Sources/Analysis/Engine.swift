@@ -9,6 +9,8 @@ public struct AnalysisOptions: Sendable {
     public var flowRecords = true
     /// Which rules may fire (all by default).
     public var ruleEnabled: @Sendable (Rule) -> Bool = { _ in true }
+    /// Findings below this severity are not reported (they still count for `InputResult.worstSeverity`).
+    public var minSeverity = Severity.info
     public init() {}
 }
 
@@ -20,7 +22,10 @@ public struct InputResult: Sendable {
     public var bytes = 0
     public var flows = 0
     public var sessions = 0
+    /// Findings reported (at or above the minimum severity).
     public var findings = 0
+    /// The most severe finding fired, reported or not.
+    public var worstSeverity: Severity?
     public var firstTime: CaptureTime?
     public var lastTime: CaptureTime?
     public var linkTypes: Set<LinkType> = []
@@ -96,6 +101,7 @@ public final class Engine {
         result.flows = table.flowsCreated
         result.sessions = collector.sessions
         result.findings = collector.findings
+        result.worstSeverity = collector.worstSeverity
         result.decode = decoder.stats
         result.anomalies = decoder.anomalies
         result.anomalies.merge(table.anomalies)
@@ -127,6 +133,15 @@ final class FlowCollector: StreamSink {
     private var cross = CrossSessionRules()
     private(set) var sessions = 0
     private(set) var findings = 0
+    private(set) var worstSeverity: Severity?
+
+    /// Notes the severities and keeps the findings at or above the minimum.
+    private func reported(_ list: [Finding]) -> [Finding] {
+        for f in list where worstSeverity.map({ f.severity > $0 }) ?? true { worstSeverity = f.severity }
+        let kept = list.filter { $0.severity >= options.minSeverity }
+        findings += kept.count
+        return kept
+    }
 
     init(options: AnalysisOptions, idBase: Int, file: String, sink: RecordSink) {
         self.options = options
@@ -156,10 +171,9 @@ final class FlowCollector: StreamSink {
                 report.controlInferred = link.inferred
             }
             item.session = report
-            item.findings = SessionRules.evaluate(report, enabled: options.ruleEnabled)
+            item.findings = reported(SessionRules.evaluate(report, enabled: options.ruleEnabled))
             cross.add(report)
             sessions += 1
-            findings += item.findings.count
         }
         pending.push(item)
     }
@@ -176,9 +190,7 @@ final class FlowCollector: StreamSink {
 
     /// After the input's last record: the rules that span sessions.
     func finishInput() {
-        let found = cross.evaluate(enabled: options.ruleEnabled)
-        findings += found.count
-        sink.crossSessionFindings(found, file: file)
+        sink.crossSessionFindings(reported(cross.evaluate(enabled: options.ruleEnabled)), file: file)
     }
 }
 

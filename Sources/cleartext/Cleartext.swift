@@ -41,8 +41,9 @@ struct Analyze: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Analyze capture files (.pcap, .pcapng; directories are walked; - reads standard input).",
         discussion: """
-            Exit status: 0 success; 2 bad usage or an input that cannot be read; 3 an input ends early \
-            (analyzed up to the damage). The highest that applies wins.
+            Exit status: 2 bad usage or an input that cannot be read (the other inputs are still analyzed); \
+            3 an input ends early (analyzed up to the damage); 1 a finding at or above --fail-on; else 0. \
+            When several apply, the first in that list wins.
             """
     )
 
@@ -64,6 +65,24 @@ struct Analyze: ParsableCommand {
     @Flag(name: .long, inversion: .prefixedNo,
           help: "Report every TCP connection (default: on for jsonl, off for text).")
     var flows: Bool?
+
+    @Option(name: .long, help: "Exit with status 1 when a finding at or above this severity exists (info, low, medium, high, critical).")
+    var failOn: Severity?
+
+    @Option(name: .long, help: "Report only findings at or above this severity.")
+    var minSeverity: Severity = .info
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Rules to run: comma-separated rule ids; '-id' disables one (write --rules=-id), 'all' starts from every rule.",
+        discussion: "Examples: --rules=-starttls-not-offered ; --rules cleartext-credentials,starttls-not-used"))
+    var rules: String?
+
+    @Flag(name: [.short, .long], help: "No messages on standard error (errors still go into the summary).")
+    var quiet = false
+
+    func validate() throws {
+        if let rules { _ = try RuleSelection(rules) }
+    }
 
     func run() throws {
         var status = ExitStatus.success
@@ -88,8 +107,13 @@ struct Analyze: ParsableCommand {
             : TextSink(output: out, showSecrets: showSecrets, showConnections: flows ?? false)
         var options = AnalysisOptions()
         options.flowRecords = flows ?? true
+        options.minSeverity = minSeverity
+        if let rules, let selection = try? RuleSelection(rules) {
+            options.ruleEnabled = { selection.enabled.contains($0.id) }
+        }
         let engine = Engine(options: options, sink: sink)
         let (paths, walkErrors) = expandInputs(inputs)
+        let printError: (String) -> Void = quiet ? { _ in } : { cleartext.printError($0) }
         for e in walkErrors {
             printError("cleartext: \(e)")
             status.raise(to: .unusable)
@@ -116,7 +140,33 @@ struct Analyze: ParsableCommand {
             printError("cleartext: cannot write the report: \(e)")
             status.raise(to: .unusable)
         }
+        if let failOn, let worst = engine.inputs.compactMap(\.worstSeverity).max(), worst >= failOn {
+            status.raise(to: .findingsAtThreshold)
+        }
         if status != .success { throw ExitCode(status.rawValue) }
+    }
+}
+
+extension Severity: ExpressibleByArgument {}
+
+/// `--rules`: which rule ids run. Items are rule ids; `-id` removes one; `all` (or a list that starts with a
+/// removal) starts from every rule.
+struct RuleSelection {
+    let enabled: Set<String>
+
+    init(_ text: String) throws {
+        let known = Set(Catalogue.all.map(\.id))
+        let items = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        var set: Set<String> = items.first.map { $0 == "all" || $0.hasPrefix("-") } ?? true ? known : []
+        for item in items where item != "all" {
+            let remove = item.hasPrefix("-")
+            let id = String(item.drop { $0 == "-" || $0 == "+" })
+            guard known.contains(id) else {
+                throw ValidationError("unknown rule '\(id)' in --rules (see 'cleartext rules')")
+            }
+            if remove { set.remove(id) } else { set.insert(id) }
+        }
+        enabled = set
     }
 }
 

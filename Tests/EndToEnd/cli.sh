@@ -51,6 +51,26 @@ if [ -e samples/scripted-mail.pcap ]; then
   check "--no-flows drops flow records" bash -c "! grep -q '\"type\":\"flow\"' '$TMP/o' && grep -q '\"type\":\"session\"' '$TMP/o'"
 fi
 
+# --- --fail-on, --min-severity, --rules, -q
+if [ -e samples/scripted-mail.pcap ]; then
+  "$BIN" analyze samples/scripted-mail.pcap --fail-on high > /dev/null; st=$?
+  check "--fail-on high exits 1 with a cleartext password" test $st -eq 1
+  "$BIN" analyze samples/lab/smtps-465.pcap samples/lab/imaps-993.pcap --fail-on high > /dev/null; st=$?
+  check "--fail-on high exits 0 on TLS-only captures" test $st -eq 0
+  "$BIN" analyze samples/scripted-mail.pcap "$TMP/does-not-exist.pcap" --fail-on low > /dev/null 2>&1; st=$?
+  check "2 wins over 1" test $st -eq 2
+  n=$("$BIN" analyze samples/scripted-mail.pcap --format jsonl --min-severity high | grep -c '"type":"finding"')
+  check "--min-severity high keeps the 3 critical findings" test "$n" -eq 3
+  n=$("$BIN" analyze samples/scripted-mail.pcap --format jsonl --rules=-cleartext-credentials | grep -c '"rule":"cleartext-credentials"')
+  check "--rules=-id disables a rule" test "$n" -eq 0
+  n=$("$BIN" analyze samples/scripted-mail.pcap --format jsonl --rules starttls-not-used | grep -c '"type":"finding"')
+  check "--rules id runs only that rule" test "$n" -eq 2
+  "$BIN" analyze samples/scripted-mail.pcap --rules no-such-rule > /dev/null 2>&1; st=$?
+  check "--rules with an unknown id is bad usage" test $st -eq 2
+  "$BIN" analyze "$TMP/does-not-exist.pcap" -q > /dev/null 2> "$TMP/e"; st=$?
+  check "-q: nothing on stderr, still exit 2" bash -c "[ $st -eq 2 ] && [ ! -s '$TMP/e' ]"
+fi
+
 # --- the real-server captures in samples/lab against the truth the lab wrote beside them
 if [ -d samples/lab ]; then
   python3 Tests/EndToEnd/lab_truth.py "$BIN" samples/lab > "$TMP/lab.txt"; st=$?
