@@ -215,11 +215,16 @@ public struct ClientHello: Sendable, Equatable {
             return
         }
         // A list extension with bytes after its list is malformed.
-        if r.remaining > 0, type != .sessionTicket, type != .padding, type != .heartbeat,
-           type != .statusRequest, type != .preSharedKey {
+        if r.remaining > 0, Self.listExtensions.contains(type) {
             throw .invalid("tls_ext.trailing", at: r.readerIndex)
         }
     }
+
+    /// Extensions whose body is exactly one length-prefixed list.
+    private static let listExtensions: Set<ExtensionType> = [
+        .serverName, .alpn, .supportedGroups, .ecPointFormats, .signatureAlgorithms, ExtensionType(50),
+        .supportedVersions, .keyShare, .pskKeyExchangeModes, .renegotiationInfo,
+    ]
 
     /// Parses the body of an SSL 2.0 CLIENT-HELLO record (draft-hickman-netscape-ssl-00, "CLIENT-HELLO"):
     ///
