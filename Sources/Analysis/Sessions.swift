@@ -35,7 +35,7 @@ final class ImplicitTLSSession: ProtocolSession {
     }
 
     func gap(_ side: Side, count: Int, frame: Int) {}
-    func finish() {}
+    func finish() { observer.finish() }
     var tlsFacts: TLSFacts? { observer.facts }
 }
 

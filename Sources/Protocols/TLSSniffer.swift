@@ -43,38 +43,3 @@ public enum TLSSignature {
         return .notTLS
     }
 }
-
-/// Facts of a TLS conversation (the TLS issue fills in versions, ciphers, certificates and fingerprints).
-public struct TLSFacts: Sendable, Equatable {
-    /// The frame where the client's first TLS record started.
-    public var clientStartFrame: Int?
-    /// The frame where the server's first TLS record started.
-    public var serverStartFrame: Int?
-    /// Bytes seen each way inside TLS.
-    public var clientBytes = 0
-    public var serverBytes = 0
-    public init() {}
-}
-
-/// Observes the TLS part of a stream. Until the TLS issue lands this records where TLS started and how many
-/// bytes followed; it keeps no bytes.
-public struct TLSObserver: Sendable {
-    public private(set) var facts = TLSFacts()
-
-    public init() {}
-
-    /// Bytes of one side, in stream order. Returns false once the observer needs no more bytes: for now, once
-    /// both sides have started TLS (the TLS issue keeps it until the handshake is over).
-    public mutating func receive(_ side: Side, _ bytes: UnsafeRawBufferPointer, frame: Int) -> Bool {
-        guard !bytes.isEmpty else { return facts.clientStartFrame == nil || facts.serverStartFrame == nil }
-        switch side {
-        case .client:
-            if facts.clientStartFrame == nil { facts.clientStartFrame = frame }
-            facts.clientBytes += bytes.count
-        case .server:
-            if facts.serverStartFrame == nil { facts.serverStartFrame = frame }
-            facts.serverBytes += bytes.count
-        }
-        return facts.clientStartFrame == nil || facts.serverStartFrame == nil
-    }
-}

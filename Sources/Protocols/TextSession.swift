@@ -155,6 +155,7 @@ public final class TextSession<Grammar: TextGrammar> {
 
     /// The connection ended.
     public func finish() {
+        if phase == .tls { tls.finish() }
         if phase == .upgraded || phase == .holdingClient {
             // A go-ahead with no TLS after it, or no answer at all.
             if phase == .upgraded, context.facts.startTLS.succeeded == nil { context.facts.startTLS.succeeded = false }
