@@ -70,19 +70,7 @@ public final class JSONLinesSink: RecordSink {
         if f.startTLS.answeredAsUnknown { st.field("answered_as_unknown", true) }
         o.field("starttls", st)
         if let t = s.tls {
-            var tls = JSONObject()
-            tls.field("version", nil as String?)
-            tls.field("version_code", nil as String?)
-            tls.field("cipher", nil as String?)
-            tls.field("sni", nil as String?)
-            tls.field("alpn", nil as String?)
-            tls.field("alpn_offered", [String]())
-            tls.field("ja3", nil as String?)
-            tls.field("ja3s", nil as String?)
-            tls.field("ja4", nil as String?)
-            tls.field("client_start_frame", t.clientStartFrame)
-            tls.field("server_start_frame", t.serverStartFrame)
-            o.field("tls", tls)
+            o.field("tls", Self.tls(t))
         } else {
             o.fieldNull("tls")
         }
@@ -135,6 +123,59 @@ public final class JSONLinesSink: RecordSink {
         var a = JSONObject()
         for (name, entry) in f.anomalies.sorted { a.field(dynamic: name.rawValue, entry.count) }
         o.field("anomalies", a)
+        return o
+    }
+
+    /// The contract's `tls` object, then what cleartext adds (docs/output.md).
+    static func tls(_ t: TLSFacts) -> JSONObject {
+        var o = JSONObject()
+        o.field("version", t.version?.name)
+        o.field("version_code", t.version?.code)
+        o.field("cipher", t.cipher?.name)
+        o.field("sni", t.clientHello?.serverName)
+        o.field("alpn", t.alpn.map { TLSText.alpn($0) })
+        o.field("alpn_offered", t.clientHello?.alpn.map { TLSText.alpn($0) } ?? [])
+        let fingerprints = TLSFingerprints(t)
+        o.field("ja3", fingerprints.ja3)
+        o.field("ja3s", fingerprints.ja3s)
+        o.field("ja4", fingerprints.ja4)
+        // Beyond the contract.
+        o.field("client_hello_frame", t.clientHelloFrame)
+        o.field("server_hello_frame", t.serverHelloFrame)
+        o.field("client_max_version", t.clientHello.map { $0.maximumVersion.name ?? $0.maximumVersion.code })
+        if t.helloRetryRequest != nil { o.field("hello_retry_request", true) }
+        o.field("resumed", t.resumed)
+        o.field("established", t.handshakeCompleted)
+        if let failure = t.handshakeFailure {
+            var j = JSONObject()
+            switch failure.reason {
+            case .fatalAlert(let d): j.field("reason", "alert: " + d.name)
+            case .ssl2Error(let code): j.field("reason", "SSL 2.0 error \(code)")
+            case .closedBeforeCompletion: j.field("reason", "closed before the handshake completed")
+            }
+            j.field("frame", failure.frame)
+            o.field("failure", j)
+        }
+        if !t.alerts.isEmpty {
+            o.field("alerts", t.alerts.map { a in
+                var j = JSONObject()
+                j.field("side", a.side == .client ? "client" : "server")
+                j.field("level", a.level.name)
+                j.field("description", a.description.name)
+                j.field("frame", a.frame)
+                return j
+            })
+        }
+        if let d = t.downgradeSentinel { o.field("downgrade_sentinel", d.name ?? d.code) }
+        if t.fallbackSCSV { o.field("fallback_scsv", true) }
+        if let bits = t.dhPrimeBits { o.field("dh_bits", bits) }
+        if let curve = t.ecdheCurve { o.field("curve", curve.name) }
+        o.field("certificates", t.certificates.count + t.certificatesDropped)
+        o.field("certificate_frame", t.certificateFrame)
+        o.field("client_start_frame", t.clientStartFrame)
+        o.field("server_start_frame", t.serverStartFrame)
+        o.field("client_encrypted_frame", t.clientEncryptedFrame)
+        o.field("server_encrypted_frame", t.serverEncryptedFrame)
         return o
     }
 

@@ -13,6 +13,25 @@ import subprocess
 import sys
 
 MAIL = {"smtp", "imap", "pop3", "ftp"}
+# TLS facts are compared for every stream with a TLS handshake, mail or not; fingerprints once they exist.
+FINGERPRINTS = ()
+
+
+def contract_version(v):
+    """tshark-era names -> CONTRACT.md names."""
+    if v is None:
+        return None
+    if v.startswith("TLS 1.3") or v[:4] in ("0x7e", "0x7f", "0xfb"):
+        return "TLS 1.3"  # drafts and experimental variants count as TLS 1.3 (CONTRACT.md)
+    return {"SSLv3": "SSL 3.0", "SSLv2": "SSL 2.0"}.get(v, v)
+
+
+def contract_cipher(c):
+    """'0x1302 TLS_AES_256_GCM_SHA384' -> 'TLS_AES_256_GCM_SHA384'; a code alone stays hex."""
+    if c is None:
+        return None
+    parts = c.split(" (", 1)[0].split(" ", 1)
+    return parts[1] if len(parts) == 2 and not parts[1].startswith("Unknown") else parts[0]
 
 
 def contract_protocol(truth_proto):
@@ -62,7 +81,8 @@ def main():
     passed = failed = tolerated = 0
     for line in open(f"{corpus}/truth.jsonl"):
         t = json.loads(line)
-        streams = [s for s in t.get("tcp_streams", []) if contract_protocol(s["protocol"])[0] in MAIL]
+        streams = [s for s in t.get("tcp_streams", [])
+                   if contract_protocol(s["protocol"])[0] in MAIL or s.get("tls")]
         if not streams:
             continue
         out = subprocess.run([binary, "analyze", f"{corpus}/{t['file']}", "--format", "jsonl", "--no-flows"],
@@ -76,7 +96,23 @@ def main():
             proto, transport = contract_protocol(s["protocol"])
             got = sessions.get(key)
             checks = []
-            if got is None:
+            handshakes = s.get("tls") or []
+            if got is not None and handshakes:
+                # One entry per ClientHello: after a HelloRetryRequest the negotiated values and ja3s come from
+                # the final ServerHello, ja3 from the first ClientHello (CONTRACT.md).
+                first = handshakes[0]
+                final = next((h for h in reversed(handshakes) if h.get("negotiated_version")), first)
+                tls = got.get("tls") or {}
+                checks.append(("tls.version", contract_version(final.get("negotiated_version")), tls.get("version")))
+                checks.append(("tls.cipher", contract_cipher(final.get("cipher_suite")), tls.get("cipher")))
+                if "ja3" in FINGERPRINTS and first.get("ja3_tshark"):
+                    checks.append(("tls.ja3", first["ja3_tshark"], tls.get("ja3")))
+                if "ja3s" in FINGERPRINTS and final.get("ja3s_tshark"):
+                    checks.append(("tls.ja3s", final["ja3s_tshark"], tls.get("ja3s")))
+            if proto not in MAIL:
+                if got is None:
+                    checks.append(("session", "present", "missing"))
+            elif got is None:
                 checks.append(("session", "present", "missing"))
             else:
                 checks.append(("protocol", proto, got["protocol"]))

@@ -66,11 +66,20 @@ public struct ServerHello: Sendable, Equatable {
         var r = ByteReader(body)
         legacyVersion = TLSVersion(try r.readU16("tls_server_hello.version"))
         random = Array(try r.readSlice("tls_server_hello.random", length: 32))
-        let sid = try r.readVector8("tls_server_hello.session_id")
-        guard sid.count <= 32 else { throw .invalid("tls_server_hello.session_id", at: 34) }
-        sessionID = Array(sid)
-        cipherSuite = CipherSuite(try r.readU16("tls_server_hello.cipher_suite"))
-        compressionMethod = try r.readU8("tls_server_hello.compression")
+        if legacyVersion.isTLS13Draft && legacyVersion.rawValue & 0xFF < 22 {
+            // TLS 1.3 drafts before 22 (draft-ietf-tls-tls13-18 §4.1.3): the version field is the draft itself,
+            // and there is no session id and no compression method (both came back in draft 22 for
+            // middlebox compatibility).
+            sessionID = []
+            cipherSuite = CipherSuite(try r.readU16("tls_server_hello.cipher_suite"))
+            compressionMethod = 0
+        } else {
+            let sid = try r.readVector8("tls_server_hello.session_id")
+            guard sid.count <= 32 else { throw .invalid("tls_server_hello.session_id", at: 34) }
+            sessionID = Array(sid)
+            cipherSuite = CipherSuite(try r.readU16("tls_server_hello.cipher_suite"))
+            compressionMethod = try r.readU8("tls_server_hello.compression")
+        }
         extensionTypes = []
         extendedMasterSecret = false
         encryptThenMAC = false

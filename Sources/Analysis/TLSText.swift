@@ -1,0 +1,23 @@
+import Protocols
+
+/// Wire strings of TLS as text for reports.
+enum TLSText {
+    /// An ALPN protocol id as text: printable ASCII as is, anything else as 0x-hex (ids are opaque bytes,
+    /// RFC 7301 §3.1, and GREASE or hostile ones are not text).
+    static func alpn(_ bytes: [UInt8]) -> String {
+        if !bytes.isEmpty, bytes.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) { return String(decoding: bytes, as: UTF8.self) }
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = Array("0x".utf8)
+        for b in bytes { out += [digits[Int(b >> 4)], digits[Int(b & 15)]] }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
+/// The fingerprints of a TLS conversation (filled in when the fingerprint functions land).
+struct TLSFingerprints {
+    var ja3: String?
+    var ja3s: String?
+    var ja4: String?
+
+    init(_ t: TLSFacts) {}
+}
