@@ -109,8 +109,8 @@ public struct CertificateSummary: Sendable, Equatable {
     public let sha1: String
     /// Issuer and subject names are equal (RFC 5280 §6.1: self-issued).
     public let isSelfIssued: Bool
-    /// Whether the signature verifies with the certificate's own key: nil when the key type is one
-    /// swift-certificates cannot verify with (DSA, other curves) or the certificate is not self-issued.
+    /// Whether the signature verifies with the certificate's own key: nil when the certificate is not
+    /// self-issued or swift-certificates cannot verify with its key (RSA under 2048 bits, DSA, other curves).
     public let selfSignatureVerifies: Bool?
     /// basicConstraints cA is true.
     public let isCA: Bool
@@ -129,15 +129,11 @@ public struct CertificateSummary: Sendable, Equatable {
             throw CertificateParseError(code: .malformed, detail: "\(error)")
         }
 
-        // The full structural check, and signature verification when the key type is supported.
-        var certificate: Certificate?
-        do {
-            certificate = try Certificate(derEncoded: der)
-        } catch let error as CertificateError where error.code == .unsupportedPublicKeyAlgorithm {
-            certificate = nil
-        } catch {
-            throw CertificateParseError(code: .invalidField, detail: "\(error)")
-        }
+        // swift-certificates checks the whole structure and can verify the self-signature, but it refuses
+        // keys it cannot model (DSA, P-192/P-224, brainpool) and swift-crypto refuses RSA keys under 2048
+        // bits: exactly the certificates a report must still describe. Those fall back to our own reading
+        // (strict DER all the same), with the signature left unverified.
+        let certificate = try? Certificate(derEncoded: der)
 
         let subjectName: DistinguishedName
         let issuerName: DistinguishedName
