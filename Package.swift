@@ -9,7 +9,12 @@ let package = Package(
         .executable(name: "cleartext", targets: ["cleartext"])
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // X.509 parsing (TLS certificate summaries), its DER layer, and hashes (JA3 MD5, JA4 and
+        // certificate fingerprints SHA-256/SHA-1). Used by Protocols only.
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // libpcap, for live capture and BPF filters. Only PcapSource imports it.
@@ -25,7 +30,15 @@ let package = Package(
         // Flow table and TCP reassembly.
         .target(name: "Streams", dependencies: ["Wire"]),
         // Line framing, SMTP/IMAP/POP3/FTP sessions, SASL, STARTTLS state machines, TLS.
-        .target(name: "Protocols", dependencies: ["Wire"]),
+        .target(
+            name: "Protocols",
+            dependencies: [
+                "Wire",
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         // The engine: frames in, records out; report writers.
         .target(name: "Analysis", dependencies: ["Wire", "Streams", "Protocols"]),
         // The command-line tool; nothing else lives here.

@@ -1,0 +1,143 @@
+import Crypto
+
+// Inputs of the TLS fingerprints (JA3, JA3S, JA4) as plain values, so that the fingerprints stay pure
+// functions of what a hello carried and do not depend on how the record/handshake parser represents it.
+// GREASE values may be left in: each algorithm drops them by its own rules.
+
+/// The transport a ClientHello travelled on; JA4's first character (`t`, `q`, `d`).
+public enum FingerprintTransport: Sendable, Equatable {
+    /// TLS over TCP.
+    case tcp
+    /// TLS inside QUIC CRYPTO frames.
+    case quic
+    /// DTLS over UDP.
+    case dtls
+}
+
+/// What JA3 and JA4 read from a ClientHello. Lists keep wire order and may contain GREASE.
+public struct HelloFingerprintInput: Sendable, Equatable {
+    /// `ClientHello.legacy_version` (0x0303 for TLS 1.2 and 1.3 hellos), never the record version.
+    public var legacyVersion: UInt16
+    /// `cipher_suites`, in wire order.
+    public var cipherSuites: [UInt16]
+    /// Extension types, in wire order.
+    public var extensionTypes: [UInt16]
+    /// `supported_groups` (extension 10), in wire order.
+    public var supportedGroups: [UInt16]
+    /// `ec_point_formats` (extension 11), in wire order.
+    public var ecPointFormats: [UInt8]
+    /// `signature_algorithms` (extension 13 only, not signature_algorithms_cert nor delegated_credentials),
+    /// in wire order.
+    public var signatureAlgorithms: [UInt16]
+    /// `supported_versions` (extension 43), in wire order; empty when the extension is absent.
+    public var supportedVersions: [UInt16]
+    /// True when a server_name extension (0) was present, whatever it contained.
+    public var hasServerName: Bool
+    /// ALPN protocol names (extension 16) as raw bytes, in wire order.
+    public var alpn: [[UInt8]]
+    /// The transport; TCP unless the caller knows better.
+    public var transport: FingerprintTransport
+
+    public init(
+        legacyVersion: UInt16,
+        cipherSuites: [UInt16],
+        extensionTypes: [UInt16],
+        supportedGroups: [UInt16] = [],
+        ecPointFormats: [UInt8] = [],
+        signatureAlgorithms: [UInt16] = [],
+        supportedVersions: [UInt16] = [],
+        hasServerName: Bool? = nil,
+        alpn: [[UInt8]] = [],
+        transport: FingerprintTransport = .tcp
+    ) {
+        self.legacyVersion = legacyVersion
+        self.cipherSuites = cipherSuites
+        self.extensionTypes = extensionTypes
+        self.supportedGroups = supportedGroups
+        self.ecPointFormats = ecPointFormats
+        self.signatureAlgorithms = signatureAlgorithms
+        self.supportedVersions = supportedVersions
+        // By default the flag follows the extension list, where JA4's reference looks for it.
+        self.hasServerName = hasServerName ?? extensionTypes.contains(TLSGREASE.serverNameExtension)
+        self.alpn = alpn
+        self.transport = transport
+    }
+}
+
+/// What JA3S reads from a ServerHello.
+public struct ServerFingerprintInput: Sendable, Equatable {
+    /// `ServerHello.legacy_version` (0x0303 for TLS 1.3), not the supported_versions value.
+    public var legacyVersion: UInt16
+    /// The chosen cipher suite.
+    public var cipherSuite: UInt16
+    /// Extension types, in wire order.
+    public var extensionTypes: [UInt16]
+
+    public init(legacyVersion: UInt16, cipherSuite: UInt16, extensionTypes: [UInt16]) {
+        self.legacyVersion = legacyVersion
+        self.cipherSuite = cipherSuite
+        self.extensionTypes = extensionTypes
+    }
+}
+
+/// GREASE values (RFC 8701 §2): 0x0a0a, 0x1a1a … 0xfafa, reserved so that peers learn to ignore unknown
+/// codes. Fingerprints drop them because clients pick them at random per connection.
+public enum TLSGREASE {
+    /// RFC 6066 §3 server_name.
+    static let serverNameExtension: UInt16 = 0x0000
+    /// RFC 7301 §3.1 application_layer_protocol_negotiation.
+    static let alpnExtension: UInt16 = 0x0010
+
+    /// True for the 16 GREASE code points of cipher suites, extensions, groups, versions and signature schemes.
+    @inlinable
+    public static func isGREASE(_ value: UInt16) -> Bool {
+        (value & 0x0f0f) == 0x0a0a && (value >> 8) == (value & 0xff)
+    }
+
+    /// `values` without GREASE, order kept.
+    static func strip(_ values: [UInt16]) -> [UInt16] {
+        values.filter { !isGREASE($0) }
+    }
+}
+
+/// Lowercase hex without Foundation.
+enum Hex {
+    private static let digits = Array("0123456789abcdef".utf8)
+
+    /// Two hex digits per byte.
+    static func string<S: Sequence>(_ bytes: S, separator: String = "") -> String where S.Element == UInt8 {
+        var out: [UInt8] = []
+        var first = true
+        for byte in bytes {
+            if !first { out.append(contentsOf: separator.utf8) }
+            first = false
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0x0f)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// A 16-bit code as exactly four lowercase hex digits (`0a0a`, `c02b`), as JA4 writes them.
+    static func code(_ value: UInt16) -> String {
+        string([UInt8(value >> 8), UInt8(value & 0xff)])
+    }
+}
+
+/// Digests over UTF-8 text, without Foundation's `Data`.
+enum TextDigest {
+    /// Lowercase MD5 hex (JA3, JA3S). MD5 is insecure but is what the algorithm specifies.
+    static func md5(_ text: String) -> String {
+        var hasher = Insecure.MD5()
+        var text = text
+        text.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+        return Hex.string(hasher.finalize())
+    }
+
+    /// Lowercase SHA-256 hex.
+    static func sha256(_ text: String) -> String {
+        var hasher = SHA256()
+        var text = text
+        text.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+        return Hex.string(hasher.finalize())
+    }
+}
