@@ -30,7 +30,16 @@ final class ImplicitTLSSession: ProtocolSession {
         facts.transport = .implicitTLS
     }
 
+    private var clientSpoke = false
+
     func receive(_ side: Side, _ bytes: UnsafeRawBufferPointer, frame: Int, time: CaptureTime) {
+        if side == .client { clientSpoke = true }
+        if side == .server && !clientSpoke {
+            // A server that greets in plaintext on an implicit-TLS port before the client's hello (seen on
+            // 465 in the wild): not TLS, and not part of the handshake.
+            facts.anomalies.record(Anomaly.Name("plaintext_before_tls"), frame: frame)
+            return
+        }
         wantsMore = observer.receive(side, bytes, frame: frame)
     }
 
@@ -39,7 +48,8 @@ final class ImplicitTLSSession: ProtocolSession {
     var tlsFacts: TLSFacts? { observer.facts }
 }
 
-/// An FTP data connection announced on a control connection (PASV/EPSV/PORT/EPRT).
+/// An FTP data connection announced on a control connection (PASV/EPSV/PORT/EPRT). Plaintext data is only
+/// counted (the flow record has the bytes); TLS data (PROT P) is followed through its handshake.
 final class FTPDataSession: ProtocolSession {
     private(set) var facts = SessionFacts(appProtocol: .ftpData)
     /// The control session and the transfer it carried.
@@ -47,33 +57,46 @@ final class FTPDataSession: ProtocolSession {
     private var decided = false
     private(set) var wantsMore = true
     private var first: [UInt8] = []
-    private(set) var tls: TLSFacts?
+    private var observer: TLSObserver?
 
     init(control: FTPDataLink) {
         self.control = control
     }
 
     func receive(_ side: Side, _ bytes: UnsafeRawBufferPointer, frame: Int, time: CaptureTime) {
+        if var o = observer {
+            wantsMore = o.receive(side, bytes, frame: frame)
+            observer = o
+            return
+        }
         guard !decided else { return }
-        first.append(contentsOf: bytes.prefix(8))
+        // The data connection's first bytes, from whichever side sends first, decide (a client's hello
+        // opens PROT P data; a plaintext upload or listing starts with its data). At most a record header
+        // is kept while undecided.
+        first.append(contentsOf: bytes)
         switch first.withUnsafeBytes({ TLSSignature.classify($0) }) {
         case .needMore:
             return
         case .tls:
             facts.transport = .implicitTLS
-            var t = TLSFacts()
-            if side == .client { t.clientStartFrame = frame } else { t.serverStartFrame = frame }
-            tls = t
+            var o = TLSObserver()
+            wantsMore = first.withUnsafeBytes { o.receive(side, $0, frame: frame) }
+            observer = o
+            first = []
         case .notTLS:
             facts.transport = .plaintext
+            wantsMore = false  // byte counts come from the flow record
         }
         decided = true
-        wantsMore = false  // byte counts come from the flow record
     }
 
     func gap(_ side: Side, count: Int, frame: Int) {}
-    func finish() {}
-    var tlsFacts: TLSFacts? { tls }
+
+    func finish() {
+        observer?.finish()
+    }
+
+    var tlsFacts: TLSFacts? { observer?.facts }
 }
 
 /// What ties a data connection to its control connection.

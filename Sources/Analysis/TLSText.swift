@@ -13,11 +13,3 @@ enum TLSText {
     }
 }
 
-/// The fingerprints of a TLS conversation (filled in when the fingerprint functions land).
-struct TLSFingerprints {
-    var ja3: String?
-    var ja3s: String?
-    var ja4: String?
-
-    init(_ t: TLSFacts) {}
-}

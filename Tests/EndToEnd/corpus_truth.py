@@ -14,7 +14,7 @@ import sys
 
 MAIL = {"smtp", "imap", "pop3", "ftp"}
 # TLS facts are compared for every stream with a TLS handshake, mail or not; fingerprints once they exist.
-FINGERPRINTS = ()
+FINGERPRINTS = ("ja3", "ja3s")
 
 
 def contract_version(v):
