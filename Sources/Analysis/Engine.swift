@@ -170,6 +170,7 @@ final class FlowCollector: StreamSink {
                 report.transfer = link.transfer(after: record.info.firstTime)
                 report.controlInferred = link.inferred
             }
+            report.readCertificates()
             item.session = report
             item.findings = reported(SessionRules.evaluate(report, enabled: options.ruleEnabled))
             cross.add(report)

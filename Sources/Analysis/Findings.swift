@@ -135,11 +135,76 @@ public enum Catalogue {
         remedy: "Use PROT P with AUTH TLS, implicit FTPS, or SFTP.",
         references: ["RFC 4217 §9", "RFC 2228"])
 
+    public static let deprecatedTLSVersion = Rule(
+        id: "deprecated-tls-version", severity: .high,
+        title: "Deprecated SSL/TLS version negotiated",
+        why: "SSL 2.0 and 3.0 are broken (DROWN, POODLE); TLS 1.0 and 1.1 lack modern cipher suites and are "
+            + "prohibited by RFC 8996.",
+        remedy: "Disable SSL 2.0/3.0 and TLS 1.0/1.1 on the server; require TLS 1.2 or 1.3.",
+        references: ["RFC 6176", "RFC 7568", "RFC 8996", "RFC 9325 §3.1.1"])
+    public static let weakCipher = Rule(
+        id: "weak-cipher", severity: .high,
+        title: "Weak or insecure cipher suite negotiated",
+        why: "The suite offers no or export-grade encryption, a broken cipher (RC4, DES, 3DES), no forward "
+            + "secrecy or non-AEAD protection: recorded traffic may be decrypted or tampered with.",
+        remedy: "Allow only ECDHE/DHE suites with AES-GCM or ChaCha20-Poly1305 (TLS 1.2) and the TLS 1.3 suites.",
+        references: ["RFC 7465", "RFC 9325 §4.1"])
+    public static let tlsDowngrade = Rule(
+        id: "tls-downgrade", severity: .high,
+        title: "TLS downgrade signalled",
+        why: "The server random carries the RFC 8446 downgrade sentinel, or a client retrying with "
+            + "TLS_FALLBACK_SCSV got less than its maximum version: something between them may force old TLS.",
+        remedy: "Investigate the path (a middlebox or attacker interfering with the first handshake); make both "
+            + "ends support TLS 1.3.",
+        references: ["RFC 8446 §4.1.3", "RFC 7507"])
+    public static let tlsCompression = Rule(
+        id: "tls-compression", severity: .high,
+        title: "TLS compression negotiated",
+        why: "Compressing before encrypting leaks secrets through the length of records (CRIME).",
+        remedy: "Disable TLS-level compression.",
+        references: ["RFC 7457 §2.6", "RFC 9325 §3.3"])
+    public static let truncatedHMAC = Rule(
+        id: "truncated-hmac", severity: .medium,
+        title: "Truncated HMAC negotiated",
+        why: "80-bit MACs weaken record integrity and the extension has had implementation flaws.",
+        remedy: "Disable the truncated_hmac extension (RFC 6066 §7).",
+        references: ["RFC 7457 §2.9", "RFC 9325 §3.6"])
+    public static let certificateProblem = Rule(
+        id: "certificate-problem", severity: .medium,
+        title: "Problem with the server certificate",
+        why: "An expired, not yet valid, self-signed, mismatched, weak-key or weakly signed certificate lets a "
+            + "man in the middle go unnoticed or trains users to click through warnings.",
+        remedy: "Install a certificate from a trusted CA for the server's name, with an RSA key of at least "
+            + "2048 bits (or ECDSA P-256) and a SHA-256 signature, and renew it before it expires.",
+        references: ["RFC 5280", "RFC 6125", "RFC 9325 §4.4"])
+    public static let noExtendedMasterSecret = Rule(
+        id: "no-extended-master-secret", severity: .low,
+        title: "TLS 1.2 or older without extended master secret",
+        why: "Without RFC 7627 the session keys are not bound to the handshake: triple-handshake attacks.",
+        remedy: "Enable the extended_master_secret extension (on by default in current TLS libraries).",
+        references: ["RFC 7627", "RFC 9325 §3.5"])
+    public static let noSecureRenegotiation = Rule(
+        id: "no-secure-renegotiation", severity: .medium,
+        title: "TLS 1.2 or older without secure renegotiation",
+        why: "The client asked for RFC 5746 secure renegotiation and the server did not confirm it: "
+            + "renegotiation attacks can splice an attacker's data before the client's.",
+        remedy: "Upgrade the server's TLS library (renegotiation_info support).",
+        references: ["RFC 5746", "RFC 9325 §3.5"])
+    public static let tlsHandshakeFailed = Rule(
+        id: "tls-handshake-failed", severity: .medium,
+        title: "TLS handshake failed",
+        why: "A handshake began and ended in an alert or a close before it completed: no protected channel was "
+            + "established (after a STARTTLS go-ahead, the client may have gone on in plaintext).",
+        remedy: "Compare the versions and cipher suites both ends offer; check certificates and the path.",
+        references: ["RFC 8446 §6", "RFC 5246 §7.2"])
+
     /// Every rule, in a stable order.
     public static let all: [Rule] = [
         cleartextCredentials, startTLSNotUsed, startTLSNotOffered, startTLSFailed, startTLSCommandInjection,
         startTLSResponseInjection, startTLSStripped, startTLSInconsistent, saslDowngrade, cleartextRetry,
         loginDisabledIgnored, imapPreauthPlaintext, ftpCCC, ftpCleartextData,
+        deprecatedTLSVersion, weakCipher, tlsDowngrade, tlsCompression, truncatedHMAC, certificateProblem,
+        noExtendedMasterSecret, noSecureRenegotiation, tlsHandshakeFailed,
     ]
 }
 

@@ -70,7 +70,10 @@ public final class JSONLinesSink: RecordSink {
         if f.startTLS.answeredAsUnknown { st.field("answered_as_unknown", true) }
         o.field("starttls", st)
         if let t = s.tls {
-            o.field("tls", Self.tls(t))
+            var tls = Self.tls(t)
+            tls.field("certificates", s.certificates.map(Self.certificate))
+            if s.certificatesUnread > 0 { tls.field("certificates_unread", s.certificatesUnread) }
+            o.field("tls", tls)
         } else {
             o.fieldNull("tls")
         }
@@ -172,12 +175,30 @@ public final class JSONLinesSink: RecordSink {
         if t.fallbackSCSV { o.field("fallback_scsv", true) }
         if let bits = t.dhPrimeBits { o.field("dh_bits", bits) }
         if let curve = t.ecdheCurve { o.field("curve", curve.name) }
-        o.field("certificates", t.certificates.count + t.certificatesDropped)
         o.field("certificate_frame", t.certificateFrame)
         o.field("client_start_frame", t.clientStartFrame)
         o.field("server_start_frame", t.serverStartFrame)
         o.field("client_encrypted_frame", t.clientEncryptedFrame)
         o.field("server_encrypted_frame", t.serverEncryptedFrame)
+        return o
+    }
+
+    static func certificate(_ c: CertificateSummary) -> JSONObject {
+        var o = JSONObject()
+        o.field("subject", c.subject)
+        o.field("issuer", c.issuer)
+        o.field("dns_names", c.dnsNames)
+        o.field("ip_addresses", c.ipAddresses.map(\.description))
+        o.field("not_before", CaptureTime(seconds: c.notBefore, nanoseconds: 0).rfc3339)
+        o.field("not_after", CaptureTime(seconds: c.notAfter, nanoseconds: 0).rfc3339)
+        o.field("serial", c.serialHex)
+        o.field("key_type", c.keyType.description)
+        o.field("key_bits", c.keyBits)
+        o.field("signature_algorithm", c.signatureAlgorithm)
+        o.field("sha256", c.sha256)
+        o.field("sha1", c.sha1)
+        o.field("self_signed", c.isSelfSigned)
+        o.field("ca", c.isCA)
         return o
     }
 

@@ -95,7 +95,104 @@ enum SessionRules {
                                frames: [s.flow.info.firstFrame, s.flow.lastFrame],
                                message: "\(bytes) bytes of FTP data\(what) crossed in the clear."))
         }
+        if let t = s.tls { out += tlsFindings(s, t) }
         return out.filter { enabled($0.rule) }
+    }
+
+    /// TLS rules: what was negotiated (version, cipher, extensions), how the handshake ended, and the
+    /// server certificate as of the capture time.
+    static func tlsFindings(_ s: SessionReport, _ t: TLSFacts) -> [Finding] {
+        var out: [Finding] = []
+        let id = s.id
+        let helloFrame = t.serverHelloFrame ?? t.clientHelloFrame ?? t.clientStartFrame ?? 0
+        if let v = t.version {
+            let name = v.name ?? v.code
+            if v == .ssl2 || v == .ssl3 {
+                out.append(Finding(rule: Catalogue.deprecatedTLSVersion, severity: .critical, session: id,
+                                   frames: [helloFrame], message: "\(s.server) negotiated \(name)."))
+            } else if v == .tls10 || v == .tls11 {
+                out.append(Finding(rule: Catalogue.deprecatedTLSVersion, severity: .high, session: id,
+                                   frames: [helloFrame], message: "\(s.server) negotiated \(name)."))
+            }
+        }
+        if case .tls(let suite)? = t.cipher {
+            let c = CipherSuiteClass.classify(name: suite.name, version: t.version?.rawValue)
+            switch c.level {
+            case .insecure:
+                out.append(Finding(rule: Catalogue.weakCipher, severity: .high, session: id, frames: [helloFrame],
+                                   message: "\(s.server) chose \(suite.name): \(c.reason)."))
+            case .weak:
+                out.append(Finding(rule: Catalogue.weakCipher, severity: .low, session: id, frames: [helloFrame],
+                                   message: "\(s.server) chose \(suite.name): \(c.reason)."))
+            case .good, .tls13, .unknown:
+                break
+            }
+        }
+        // The sentinel is set by any server that negotiates below its own maximum (RFC 8446 §4.1.3), also for a
+        // client that only offered that much: it is evidence only when the client offered more than it got.
+        if t.downgradeSentinel != nil, let hello = t.clientHello, let v = t.version, v < hello.maximumVersion {
+            out.append(Finding(rule: Catalogue.tlsDowngrade, session: id, frames: [helloFrame],
+                               message: "The client offered up to \(hello.maximumVersion.name ?? hello.maximumVersion.code) and got \(v.name ?? v.code) with the RFC 8446 downgrade sentinel in the server random."))
+        } else if t.fallbackSCSV, let hello = t.clientHello, let v = t.version, v < hello.maximumVersion {
+            out.append(Finding(rule: Catalogue.tlsDowngrade, severity: .medium, session: id,
+                               frames: [t.clientHelloFrame ?? 0, helloFrame],
+                               message: "A fallback ClientHello (TLS_FALLBACK_SCSV) up to \(hello.maximumVersion.name ?? hello.maximumVersion.code) got \(v.name ?? v.code)."))
+        }
+        if let sh = t.serverHello, !sh.isHelloRetryRequest {
+            if sh.compressionMethod != 0 {
+                out.append(Finding(rule: Catalogue.tlsCompression, session: id, frames: [helloFrame],
+                                   message: "\(s.server) enabled TLS compression (method \(sh.compressionMethod))."))
+            }
+            if sh.extensionTypes.contains(ExtensionType(4)) {
+                out.append(Finding(rule: Catalogue.truncatedHMAC, session: id, frames: [helloFrame],
+                                   message: "\(s.server) accepted the truncated_hmac extension."))
+            }
+            let v = t.version ?? sh.version
+            if v >= .ssl3 && v <= .tls12 && !v.isTLS13 {
+                if !sh.extendedMasterSecret && !t.resumed {
+                    out.append(Finding(rule: Catalogue.noExtendedMasterSecret, session: id, frames: [helloFrame],
+                                       message: "\(s.server) negotiated \(v.name ?? v.code) without extended master secret."))
+                }
+                if let hello = t.clientHello,
+                   hello.renegotiationInfo != nil || hello.emptyRenegotiationInfoSCSV, sh.renegotiationInfo == nil {
+                    out.append(Finding(rule: Catalogue.noSecureRenegotiation, session: id, frames: [helloFrame],
+                                       message: "The client asked for secure renegotiation and \(s.server) did not confirm it."))
+                }
+            }
+        }
+        // A handshake cut off by the end of the capture (or an idle timeout) did not fail: only a FIN or RST
+        // before completion, or a fatal alert, says it did.
+        if let failure = t.handshakeFailure,
+           failure.reason != .closedBeforeCompletion || s.flow.end == .fin || s.flow.end == .rst {
+            let why: String
+            switch failure.reason {
+            case .fatalAlert(let d):
+                let who = failure.side.map { $0 == .client ? "the client" : "the server" } ?? "one side"
+                why = "\(who) sent a fatal \(d.name) alert"
+            case .ssl2Error(let code): why = "an SSL 2.0 error (\(code)) ended it"
+            case .closedBeforeCompletion: why = "the connection closed before it completed"
+            }
+            out.append(Finding(rule: Catalogue.tlsHandshakeFailed, session: id, frames: [failure.frame],
+                               message: "The TLS handshake with \(s.server) failed: \(why)."))
+        }
+        if let leaf = s.certificates.first {
+            let sni = t.clientHello?.serverName
+            for problem in leaf.problems(at: s.flow.info.firstTime.seconds, serverName: sni) {
+                let (severity, what): (Severity, String)
+                switch problem {
+                case .expired: (severity, what) = (.medium, "expired (not after \(CaptureTime(seconds: leaf.notAfter, nanoseconds: 0).rfc3339))")
+                case .notYetValid: (severity, what) = (.medium, "not yet valid (not before \(CaptureTime(seconds: leaf.notBefore, nanoseconds: 0).rfc3339))")
+                case .selfSigned: (severity, what) = (.medium, "self-signed")
+                case .nameMismatch: (severity, what) = (.medium, "not valid for the name '\(sni ?? "")'")
+                case .weakKey: (severity, what) = (.high, "a weak key (\(leaf.keyType) \(leaf.keyBits) bits)")
+                case .weakSignature: (severity, what) = (.medium, "weakly signed (\(leaf.signatureAlgorithm))")
+                }
+                out.append(Finding(rule: Catalogue.certificateProblem, severity: severity, session: id,
+                                   frames: [t.certificateFrame ?? helloFrame],
+                                   message: "The certificate of \(s.server) (\(leaf.subject)) is \(what)."))
+            }
+        }
+        return out
     }
 
     static func upgradeWord(_ p: AppProtocol) -> String {

@@ -16,6 +16,22 @@ public struct SessionReport: Sendable {
     public var transfer: FTPTransfer?
     /// The control session was inferred (its commands were encrypted), not read from a PASV/PORT.
     public var controlInferred = false
+    /// The server's certificates (leaf first) that could be parsed, at most `maxCertificates`.
+    public var certificates: [CertificateSummary] = []
+    /// Certificates in the chain that did not parse (or were beyond the cap).
+    public var certificatesUnread = 0
+
+    /// Certificates summarised per session.
+    public static let maxCertificates = 4
+
+    /// Parses the chain of `tls` (leaf first) into `certificates`.
+    mutating func readCertificates() {
+        guard let t = tls else { return }
+        for der in t.certificates.prefix(Self.maxCertificates) {
+            do { certificates.append(try CertificateSummary(der: der)) } catch { certificatesUnread += 1 }
+        }
+        certificatesUnread += max(0, t.certificates.count - Self.maxCertificates) + t.certificatesDropped
+    }
 
     public var protocolName: String { facts.appProtocol.rawValue }
     public var client: Endpoint { flow.info.client }

@@ -59,8 +59,20 @@ public final class TextSink: RecordSink {
                 let st = s.facts.startTLS
                 let offered = st.offered.map { $0 ? "offered" : "not offered" } ?? "no capability list"
                 let tls = st.attempted ? (s.startTLSSucceeded == true ? "upgraded" : "upgrade failed") : "not attempted"
-                out.write("  \(s.id) \(s.protocolName) \(s.client) -> \(s.server) \(s.facts.transport.rawValue); "
-                          + "STARTTLS \(offered), \(tls); frames \(s.flow.info.firstFrame)-\(s.flow.lastFrame)\n")
+                let upgrade = s.facts.transport == .implicitTLS ? "" : "; STARTTLS \(offered), \(tls)"
+                out.write("  \(s.id) \(s.protocolName) \(s.client) -> \(s.server) \(s.facts.transport.rawValue)"
+                          + "\(upgrade); frames \(s.flow.info.firstFrame)-\(s.flow.lastFrame)\n")
+                if let t = s.tls {
+                    let version = t.version.map { $0.name ?? $0.code } ?? "no ServerHello"
+                    let sni = t.clientHello?.serverName.map { " SNI " + TextSink.escape($0) } ?? ""
+                    let state = t.handshakeFailed ? " (handshake failed)" : ""
+                    out.write("      TLS \(version) \(t.cipher?.name ?? "")\(sni)\(state)"
+                              + (t.ja4.map { " JA4 " + $0 } ?? "") + "\n")
+                    if let leaf = s.certificates.first {
+                        out.write("      certificate \(TextSink.escape(leaf.subject)), issuer \(TextSink.escape(leaf.issuer)), "
+                                  + "sha256 \(leaf.sha256.prefix(16))...\n")
+                    }
+                }
                 for c in s.facts.credentials {
                     let secret = showSecrets ? " secret=" + TextSink.escape(c.secret ?? "-") : ""
                     out.write("      credential \(c.mechanism) user=\(TextSink.escape(c.username ?? "-"))\(secret) "

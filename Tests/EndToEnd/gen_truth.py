@@ -70,6 +70,9 @@ def main():
                   st["succeeded"])
             if t["starttls_offered"] and not t["starttls_cmd"]:
                 want_not_used += 1
+        if t.get("tls") and transport != "plaintext":
+            check(f"sid {t['sid']} tls.version", t["tls"]["version"], (g.get("tls") or {}).get("version"))
+            check(f"sid {t['sid']} tls.sni", t["tls"].get("sni"), (g.get("tls") or {}).get("sni"))
         creds = sorted((mech(c["mech"]), c["user"], "success" if c["success"] else "failure") for c in t["credentials"])
         have = sorted((c["mechanism"], c["username"], c["outcome"]) for c in g["credentials"])
         check(f"sid {t['sid']} credentials", creds, have)

@@ -45,6 +45,8 @@ def main():
                 (f"{key} protocol", s["protocol"], g["protocol"]),
                 (f"{key} transport", s["transport"], g["transport"]),
             ]
+            if s.get("tls_version") is not None or s["transport"] != "plaintext":
+                checks.append((f"{key} tls.version", s.get("tls_version"), (g.get("tls") or {}).get("version")))
             if s["protocol"] != "ftp-data":
                 for k in ("offered", "attempted", "succeeded"):
                     checks.append((f"{key} starttls.{k}", s["starttls"][k], g["starttls"][k]))

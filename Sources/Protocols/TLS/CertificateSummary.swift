@@ -168,8 +168,8 @@ public struct CertificateSummary: Sendable, Equatable {
             throw CertificateParseError(code: .invalidField, detail: "\(error)")
         }
 
-        subject = String(describing: subjectName)
-        issuer = String(describing: issuerName)
+        subject = Self.render(subjectName)
+        issuer = Self.render(issuerName)
         subjectCommonNames = subjectName.flatMap { $0 }.filter { $0.type == .RDNAttributeType.commonName }
             .map { String($0.value) ?? String(describing: $0.value) }
         notBefore = fields.notBefore
@@ -192,6 +192,75 @@ public struct CertificateSummary: Sendable, Equatable {
 
     /// The problems of this certificate at capture time `time` (Unix seconds) for the name the client asked
     /// for (`serverName`, the SNI; nil skips the name check). Pure: the same inputs give the same list.
+    /// RFC 4514 text of a name, last RDN first, as OpenSSL's `-nameopt RFC2253` prints it. Values in string
+    /// types swift-certificates does not model (TeletexString, BMPString, UniversalString, seen in old
+    /// certificates) are decoded here rather than shown as raw ASN.1.
+    static func render(_ name: DistinguishedName) -> String {
+        name.reversed().map { rdn in
+            rdn.map { attribute in
+                "\(shortName(attribute.type))=\(escape(text(attribute.value)))"
+            }.joined(separator: "+")
+        }.joined(separator: ",")
+    }
+
+    private static func shortName(_ oid: ASN1ObjectIdentifier) -> String {
+        switch oid {
+        case .RDNAttributeType.commonName: "CN"
+        case .RDNAttributeType.countryName: "C"
+        case .RDNAttributeType.localityName: "L"
+        case .RDNAttributeType.stateOrProvinceName: "ST"
+        case .RDNAttributeType.organizationName: "O"
+        case .RDNAttributeType.organizationalUnitName: "OU"
+        case .RDNAttributeType.streetAddress: "STREET"
+        case .RDNAttributeType.domainComponent: "DC"
+        case .RDNAttributeType.emailAddress: "E"
+        default: oid.description
+        }
+    }
+
+    private static func text(_ value: RelativeDistinguishedName.Attribute.Value) -> String {
+        if let s = String(value) { return s }
+        var serializer = DER.Serializer()
+        guard (try? serializer.serialize(ASN1Any(value))) != nil else { return String(describing: value) }
+        let der = serializer.serializedBytes
+        // tag, length (short or long form), content
+        guard der.count >= 2 else { return "" }
+        var at = 2
+        if der[1] & 0x80 != 0 { at += Int(der[1] & 0x7F) }
+        guard at <= der.count else { return "" }
+        let content = der[at...]
+        switch der[0] {
+        case 0x1E:  // BMPString: UTF-16BE
+            var units: [UInt16] = []
+            var i = content.startIndex
+            while i + 1 < content.endIndex { units.append(UInt16(content[i]) << 8 | UInt16(content[i + 1])); i += 2 }
+            return String(decoding: units, as: UTF16.self)
+        case 0x1C:  // UniversalString: UTF-32BE
+            var scalars = String.UnicodeScalarView()
+            var i = content.startIndex
+            while i + 3 < content.endIndex {
+                let v = UInt32(content[i]) << 24 | UInt32(content[i + 1]) << 16 | UInt32(content[i + 2]) << 8 | UInt32(content[i + 3])
+                scalars.append(Unicode.Scalar(v) ?? "\u{FFFD}")
+                i += 4
+            }
+            return String(scalars)
+        default:  // TeletexString, VisibleString, others: bytes as Latin-1
+            return String(String.UnicodeScalarView(content.map { Unicode.Scalar($0) }))
+        }
+    }
+
+    /// RFC 4514 §2.4 escaping.
+    private static func escape(_ s: String) -> String {
+        var out = ""
+        for (i, c) in s.enumerated() {
+            if ",+\"\\<>;".contains(c) || (i == 0 && (c == "#" || c == " ")) || (i == s.count - 1 && c == " ") {
+                out.append("\\")
+            }
+            out.append(c)
+        }
+        return out
+    }
+
     public func problems(at time: Int64, serverName: String?) -> [CertificateProblem] {
         var problems: [CertificateProblem] = []
         if time > notAfter { problems.append(.expired) }
