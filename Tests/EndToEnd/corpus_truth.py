@@ -105,6 +105,10 @@ def main():
                 tls = got.get("tls") or {}
                 checks.append(("tls.version", contract_version(final.get("negotiated_version")), tls.get("version")))
                 checks.append(("tls.cipher", contract_cipher(final.get("cipher_suite")), tls.get("cipher")))
+                if "sni" in first:
+                    checks.append(("tls.sni", first["sni"], tls.get("sni")))
+                if "alpn_offered" in first:
+                    checks.append(("tls.alpn_offered", first["alpn_offered"], tls.get("alpn_offered")))
                 if "ja3" in FINGERPRINTS and first.get("ja3_tshark"):
                     checks.append(("tls.ja3", first["ja3_tshark"], tls.get("ja3")))
                 if "ja3s" in FINGERPRINTS and final.get("ja3s_tshark"):
