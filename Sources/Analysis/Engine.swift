@@ -26,6 +26,8 @@ public struct InputResult: Sendable {
     public var findings = 0
     /// The most severe finding fired, reported or not.
     public var worstSeverity: Severity?
+    /// Stream bytes handed to analyzers: what was reassembled and parsed rather than only counted.
+    public var bytesAnalyzed = 0
     public var firstTime: CaptureTime?
     public var lastTime: CaptureTime?
     public var linkTypes: Set<LinkType> = []
@@ -102,6 +104,7 @@ public final class Engine {
         result.sessions = collector.sessions
         result.findings = collector.findings
         result.worstSeverity = collector.worstSeverity
+        result.bytesAnalyzed = collector.counters.bytesAnalyzed
         result.decode = decoder.stats
         result.anomalies = decoder.anomalies
         result.anomalies.merge(table.anomalies)
@@ -130,6 +133,7 @@ final class FlowCollector: StreamSink {
     /// Analyzers of flows not yet finished, by flow id (bounded by the flow table's cap).
     private var analyzers: [Int: FlowAnalyzer] = [:]
     private let ftp = FTPDataExpectations()
+    let counters = AnalysisCounters()
     private var cross = CrossSessionRules()
     private(set) var sessions = 0
     private(set) var findings = 0
@@ -154,7 +158,8 @@ final class FlowCollector: StreamSink {
 
     func flowStarted(_ flow: FlowInfo) -> StreamConsumer? {
         let link = ftp.match(flow)
-        let analyzer = FlowAnalyzer(info: flow, ftpData: link, expectations: ftp, sessionID: idBase + flow.id)
+        let analyzer = FlowAnalyzer(info: flow, ftpData: link, expectations: ftp, sessionID: idBase + flow.id,
+                                    counters: counters)
         analyzers[flow.id] = analyzer
         return analyzer
     }

@@ -2,6 +2,12 @@ import Protocols
 import Streams
 import Wire
 
+/// Run-wide counters the analyzers update.
+final class AnalysisCounters {
+    /// Stream bytes delivered to analyzers (detection, protocol sessions, TLS handshakes).
+    var bytesAnalyzed = 0
+}
+
 /// The consumer attached to every new TCP connection: detects the protocol from the first bytes, then
 /// drives the protocol session; bypasses the stream as soon as nothing more is needed from it.
 final class FlowAnalyzer: StreamConsumer {
@@ -44,8 +50,13 @@ final class FlowAnalyzer: StreamConsumer {
     /// FTP data endpoints already registered from this session's facts.
     private var announced = 0
 
-    init(info: FlowInfo, ftpData: FTPDataLink?, expectations: FTPDataExpectations, sessionID: Int) {
+    /// Counts the bytes handed to analyzers, for the summary (what reassembly and parsing actually cost).
+    private let counters: AnalysisCounters
+
+    init(info: FlowInfo, ftpData: FTPDataLink?, expectations: FTPDataExpectations, sessionID: Int,
+         counters: AnalysisCounters) {
         self.info = info
+        self.counters = counters
         self.ftpData = ftpData
         self.expectations = expectations
         self.sessionID = sessionID
@@ -62,6 +73,7 @@ final class FlowAnalyzer: StreamConsumer {
     func receive(_ event: StreamEvent) -> ConsumerVerdict {
         switch event {
         case .data(let direction, let bytes, let frame, let time):
+            counters.bytesAnalyzed &+= bytes.count
             return data(direction == .clientToServer ? .client : .server, bytes, frame: frame, time: time)
         case .gap(let direction, let count, let frame, _):
             let side: Side = direction == .clientToServer ? .client : .server

@@ -310,6 +310,7 @@ public final class JSONLinesSink: RecordSink {
         for (name, entry) in r.anomalies.sorted { a.field(dynamic: name.rawValue, entry.count) }
         o.field("anomalies", a)
         o.field("peak_buffered_bytes", r.peakBufferedBytes)
+        o.field("bytes_analyzed", r.bytesAnalyzed)
         return o
     }
 }
