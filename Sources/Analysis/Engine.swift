@@ -54,6 +54,7 @@ public final class Engine {
     public let options: AnalysisOptions
     private let sink: RecordSink
     private var idBase = 0
+    private let certificates = CertificateCache()
     public private(set) var inputs: [InputResult] = []
 
     public init(options: AnalysisOptions = AnalysisOptions(), sink: RecordSink) {
@@ -68,7 +69,8 @@ public final class Engine {
                                         filter: ((Frame) -> Bool)? = nil) -> InputResult {
         var result = InputResult(name: name)
         var decoder = PacketDecoder(limits: options.fragments)
-        let collector = FlowCollector(options: options, idBase: idBase, file: name, sink: sink)
+        let collector = FlowCollector(options: options, idBase: idBase, file: name, sink: sink,
+                                      certificates: certificates)
         let table = FlowTable(config: options.flowTable, sink: collector)
         var lastFrame = 0
         var lastTime = CaptureTime.zero
@@ -134,6 +136,7 @@ final class FlowCollector: StreamSink {
     private var analyzers: [Int: FlowAnalyzer] = [:]
     private let ftp = FTPDataExpectations()
     let counters = AnalysisCounters()
+    private let certificates: CertificateCache
     private var cross = CrossSessionRules()
     private(set) var sessions = 0
     private(set) var findings = 0
@@ -147,7 +150,8 @@ final class FlowCollector: StreamSink {
         return kept
     }
 
-    init(options: AnalysisOptions, idBase: Int, file: String, sink: RecordSink) {
+    init(options: AnalysisOptions, idBase: Int, file: String, sink: RecordSink, certificates: CertificateCache) {
+        self.certificates = certificates
         self.options = options
         self.idBase = idBase
         self.file = file
@@ -175,7 +179,7 @@ final class FlowCollector: StreamSink {
                 report.transfer = link.transfer(after: record.info.firstTime)
                 report.controlInferred = link.inferred
             }
-            report.readCertificates()
+            report.readCertificates(certificates)
             item.session = report
             item.findings = reported(SessionRules.evaluate(report, enabled: options.ruleEnabled))
             cross.add(report)

@@ -24,11 +24,11 @@ public struct SessionReport: Sendable {
     /// Certificates summarised per session.
     public static let maxCertificates = 4
 
-    /// Parses the chain of `tls` (leaf first) into `certificates`.
-    mutating func readCertificates() {
+    /// Parses the chain of `tls` (leaf first) into `certificates`, through `cache`.
+    mutating func readCertificates(_ cache: CertificateCache) {
         guard let t = tls else { return }
         for der in t.certificates.prefix(Self.maxCertificates) {
-            do { certificates.append(try CertificateSummary(der: der)) } catch { certificatesUnread += 1 }
+            if let summary = cache.summary(der) { certificates.append(summary) } else { certificatesUnread += 1 }
         }
         certificatesUnread += max(0, t.certificates.count - Self.maxCertificates) + t.certificatesDropped
     }
@@ -44,5 +44,20 @@ public struct SessionReport: Sendable {
 
     public var evidenceFilter: String {
         EvidenceFilter.connection(client, server, frames: flow.info.firstFrame...flow.lastFrame)
+    }
+}
+
+/// Parsed certificates by their DER bytes: a server sends the same chain in every session, and parsing X.509
+/// costs far more than looking the bytes up. Bounded: emptied when full.
+final class CertificateCache {
+    static let capacity = 4096
+    private var entries: [[UInt8]: CertificateSummary?] = [:]
+
+    func summary(_ der: [UInt8]) -> CertificateSummary? {
+        if let hit = entries[der] { return hit }
+        let parsed = try? CertificateSummary(der: der)
+        if entries.count >= Self.capacity { entries.removeAll(keepingCapacity: true) }
+        entries[der] = parsed
+        return parsed
     }
 }

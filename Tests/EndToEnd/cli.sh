@@ -78,6 +78,13 @@ if [ -d samples/lab ]; then
   check "samples/lab sessions match their truth" test $st -eq 0
 fi
 
+# --- TLS in the project's own captures against tshark (the corpus is checked through its truth file below)
+if [ -d samples/lab ] && command -v tshark >/dev/null; then
+  python3 Tests/EndToEnd/tshark_tls.py "$BIN" samples/lab/*.pcap > "$TMP/tls.txt"; st=$?
+  grep -E "MISMATCH|tshark-tls:" "$TMP/tls.txt"
+  check "samples/lab TLS facts equal tshark's" test $st -eq 0
+fi
+
 # --- bad inputs: one clear line on stderr, the contract's exit status, results for what could be read
 sample=$(ls samples/*.pcap 2>/dev/null | head -n 1)
 : > "$TMP/empty.pcap"
