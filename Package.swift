@@ -54,7 +54,7 @@ let package = Package(
         .testTarget(name: "WireTests", dependencies: ["Wire", "TestSupport"]),
         .testTarget(name: "PcapSourceTests", dependencies: ["PcapSource", "Wire", "TestSupport"]),
         .testTarget(name: "StreamsTests", dependencies: ["Streams", "Wire", "TestSupport"]),
-        .testTarget(name: "ProtocolsTests", dependencies: ["Protocols", "Wire"]),
+        .testTarget(name: "ProtocolsTests", dependencies: ["Protocols", "Wire", "TestSupport"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "PcapSource", "Protocols", "Streams", "Wire", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 import Protocols
 @testable import Analysis
@@ -97,7 +98,7 @@ let clientHello: [UInt8] = [0x16, 0x03, 0x01, 0x00, 0x30, 0x01, 0x00, 0x00, 0x2c
     }
 
     @Test func randomBytesNeverTrap() {
-        var rng = SplitMix(seed: 11)
+        var rng = SplitMix64(seed: 11)
         for _ in 0..<2000 {
             var d = Detector(serverPort: UInt16.random(in: 1...65535, using: &rng), midstream: Bool.random(using: &rng))
             for _ in 0..<Int.random(in: 1...6, using: &rng) {
@@ -116,14 +117,3 @@ let clientHello: [UInt8] = [0x16, 0x03, 0x01, 0x00, 0x30, 0x01, 0x00, 0x00, 0x2c
     }
 }
 
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

@@ -145,19 +145,6 @@ func temporaryPath(_ suffix: String = ".pcap") -> String {
     NSTemporaryDirectory() + "cleartext-test-\(UUID().uuidString)\(suffix)"
 }
 
-/// A seeded generator, so random-input tests are reproducible.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// A short SMTP conversation over IPv4, as frames.
 func smtpConversation(ipv6: Bool = false, vlans: [UInt16] = []) -> TCPConversation {
     let client = Endpoint(IPAddress(ipv6 ? "2001:db8::5" : "10.0.0.5")!, 51234)

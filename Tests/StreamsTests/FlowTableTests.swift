@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 import Wire
 
@@ -264,7 +265,7 @@ struct FlowTableTests {
         }
         let table = FlowTable(config: config, sink: rec)
         rec.table = table
-        var rng = SeededRNG(seed: 7)
+        var rng = SplitMix64(seed: 7)
         let clients = (0..<5).map { client(40000 + UInt16($0)) }
         var bases: [UInt32] = (0..<10).map { _ in UInt32.random(in: 0...UInt32.max, using: &rng) }
         let flagChoices: [TCPFlags] = [.ack, [.ack, .psh], .syn, [.syn, .ack], [.fin, .ack], .rst, [], [.syn, .fin, .rst]]

@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 import Wire
 
@@ -13,19 +14,6 @@ import Wire
 
 let clientEP = Endpoint(IPAddress(ipv4: 0x0A00_0001), 40000)
 let serverEP = Endpoint(IPAddress(ipv4: 0x0A00_0002), 25)
-
-/// Deterministic generator for shuffles and random runs (SplitMix64).
-struct SeededRNG: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// Which endpoint sends a segment.
 enum Side { case client, server }

@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 import Wire
 
@@ -206,7 +207,7 @@ struct ReassemblerTests {
     @Test func shuffledSegmentsGiveTheSameStream() {
         let text = Array("The quick brown fox jumps over the lazy dog, 0123456789 times.".utf8)
         for seed in UInt64(1)...8 {
-            var rng = SeededRNG(seed: seed)
+            var rng = SplitMix64(seed: seed)
             var segs = segments(.client, 1001, text, cuts: [5, 3, 7, 1, 4])
             segs.shuffle(using: &rng)
             let (table, rec) = run(handshake() + segs)
@@ -221,7 +222,7 @@ struct ReassemblerTests {
     @Test func dripFeed() {
         let c2s = Array("EHLO client.example\r\nMAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.net>\r\nDATA\r\n".utf8)
         let s2c = Array("220 mx ESMTP\r\n250-mx\r\n250 STARTTLS\r\n250 ok\r\n250 ok\r\n354 go\r\n".utf8)
-        func conversation(_ cutsC: [Int], _ cutsS: [Int], _ rng: inout SeededRNG, shuffle: Bool) -> [Seg] {
+        func conversation(_ cutsC: [Int], _ cutsS: [Int], _ rng: inout SplitMix64, shuffle: Bool) -> [Seg] {
             var a = segments(.client, 1001, c2s, cuts: cutsC)
             var b = segments(.server, 5001, s2c, cuts: cutsS)
             if shuffle {
@@ -242,7 +243,7 @@ struct ReassemblerTests {
             return out + [fin(.client, 1001 + UInt32(c2s.count)), fin(.server, 5001 + UInt32(s2c.count))]
         }
         var results: Set<[String]> = []
-        var rng = SeededRNG(seed: 42)
+        var rng = SplitMix64(seed: 42)
         var plans: [([Int], [Int], Bool)] = [([1], [1], false), ([c2s.count], [s2c.count], false)]
         for _ in 0..<6 {
             let cc = (0..<20).map { _ in Int.random(in: 1...17, using: &rng) }

@@ -1,3 +1,4 @@
+import TestSupport
 import Wire
 
 /// What one decode gave, copied out so it outlives the frame's bytes and the decoder's buffers.
@@ -122,15 +123,3 @@ func ethernetBytes(_ type: UInt16, _ payload: [UInt8]) -> [UInt8] {
     [0x00, 0x50, 0x56, 0xc0, 0x00, 0x08, 0x00, 0x1a, 0x2b, 0x3c, 0x4d, 0x5e] + be16(type) + payload
 }
 
-/// A deterministic generator (SplitMix64, Steele et al. 2014), so random tests replay exactly.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
