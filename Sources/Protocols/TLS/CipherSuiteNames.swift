@@ -1,7 +1,7 @@
-// IANA TLS cipher suite names (https://www.iana.org/assignments/tls-parameters, "TLS Cipher Suites"), the
-// assigned codes as of 2026 plus the withdrawn 0x0060-0x0066 EXPORT1024 suites and the SSL 3.0 FORTEZZA
-// codes 0x001C-0x001D, which old stacks still send. Used by CipherSuiteClass so that it does not depend
-// on the registry tables of the TLS parser; names are the classification input.
+// Cipher suite names by code: the IANA "TLS Cipher Suites" registry (https://www.iana.org/assignments/
+// tls-parameters), as tshark 4.0 names them (`tshark -G values`), plus the withdrawn 0x0060-0x0066 EXPORT1024
+// suites and the SSL 3.0 FORTEZZA codes 0x001C-0x001D, which old stacks still send. The one table behind
+// `CipherSuite.name` and `CipherSuiteClass`.
 
 /// IANA cipher suite names by code.
 public enum CipherSuiteNames {

@@ -87,7 +87,9 @@ public struct CipherSuite: RawRepresentable, Hashable, Sendable, CustomStringCon
     public static let fallbackSCSV = CipherSuite(0x5600)
 
     /// The IANA name, or nil when the code is unassigned (or GREASE).
-    public var ianaName: String? { Self.ianaNames[rawValue] }
+    /// The registered name (IANA "TLS Cipher Suites", plus the withdrawn codes tshark still names; one table,
+    /// `CipherSuiteNames`, serves naming and classification).
+    public var ianaName: String? { CipherSuiteNames.name(rawValue) }
     /// The IANA name, or `0x1234` for an unassigned code.
     public var name: String { ianaName ?? tlsHex(rawValue) }
     public var description: String { name }
