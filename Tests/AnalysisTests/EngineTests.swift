@@ -88,7 +88,7 @@ import Foundation
         let input = try #require(sink.finished?.first)
         #expect(input.error?.kind == .truncated)
         #expect(input.error?.isTruncation == true)
-        #expect(sink.flows.count >= 4)
+        #expect(sink.flows.count >= 3)
         #expect(sink.flows.contains { $0.record.end == .endOfInput })
     }
 

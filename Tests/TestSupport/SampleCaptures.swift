@@ -38,10 +38,10 @@ public enum SampleCaptures {
         imap.server("* OK [CAPABILITY IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE LITERAL+ STARTTLS LOGINDISABLED] Dovecot ready.\r\n")
         imap.client("a1 STARTTLS\r\n")
         imap.server("a1 OK Begin TLS negotiation now.\r\n")
-        imap.client(tlsRecord(handshakeType: 1, bodyLength: 180))
-        imap.server(tlsRecord(handshakeType: 2, bodyLength: 90))
-        imap.client([0x17, 0x03, 0x03, 0x00, 0x20] + [UInt8](repeating: 0x5A, count: 32))
-        imap.server([0x17, 0x03, 0x03, 0x00, 0x30] + [UInt8](repeating: 0xA5, count: 48))
+        imap.client(SampleTLS.clientHello)
+        imap.server(SampleTLS.serverHello)
+        imap.client(SampleTLS.clientFinished)
+        imap.server(SampleTLS.serverEncrypted)
         imap.clientClose()
         imap.serverClose()
         all += imap.frames
@@ -101,9 +101,11 @@ public enum SampleCaptures {
         // HTTPS, not mail: counted and bypassed. One retransmitted segment.
         var web = TCPConversation(client: ep("192.0.2.13", 55000), server: ep("203.0.113.80", 443), start: at(2))
         web.handshake()
-        web.client(tlsRecord(handshakeType: 1, bodyLength: 200))
-        web.server(tlsRecord(handshakeType: 2, bodyLength: 100))
+        web.client(SampleTLS.clientHello)
+        web.server(SampleTLS.serverHello)
         web.duplicate(web.frames.count - 2)
+        web.client(SampleTLS.clientFinished)
+        web.server(SampleTLS.serverEncrypted)
         web.reset(fromClient: true)
         all += web.frames
 
@@ -117,7 +119,7 @@ public enum SampleCaptures {
     }
 
     /// A TLS handshake record of `handshakeType` whose body is `bodyLength` bytes of filler: enough for the
-    /// signature checks, not a real hello (the real-server captures carry those).
+    /// signature checks in tests, not a real hello (SampleTLS has one).
     public static func tlsRecord(handshakeType: UInt8, bodyLength: Int) -> [UInt8] {
         let n = bodyLength + 4
         return [0x16, 0x03, 0x01, UInt8(n >> 8), UInt8(n & 0xFF), handshakeType, 0, UInt8(bodyLength >> 8),
