@@ -102,24 +102,12 @@ public final class JSONLinesSink: RecordSink {
         }
         if f.appProtocol == .ftp {
             o.field("data_connections_announced", f.dataEndpoints.count)
-            o.field("transfers", f.transfers.map { t in
-                var j = JSONObject()
-                j.field("command", t.command)
-                j.field("argument", t.argument)
-                j.field("frame", t.frame)
-                return j
-            })
+            o.field("transfers", f.transfers.map(transfer))
         }
         if f.appProtocol == .ftpData {
             o.field("control_session", s.controlSession)
             if s.controlInferred { o.field("control_inferred", true) }
-            if let t = s.transfer {
-                var j = JSONObject()
-                j.field("command", t.command)
-                j.field("argument", t.argument)
-                j.field("frame", t.frame)
-                o.field("transfer", j)
-            }
+            if let t = s.transfer { o.field("transfer", transfer(t)) }
             o.field("bytes_to_server", s.flow[.clientToServer].payloadBytes)
             o.field("bytes_to_client", s.flow[.serverToClient].payloadBytes)
         }
@@ -181,6 +169,14 @@ public final class JSONLinesSink: RecordSink {
         o.field("client_encrypted_frame", t.clientEncryptedFrame)
         o.field("server_encrypted_frame", t.serverEncryptedFrame)
         return o
+    }
+
+    static func transfer(_ t: FTPTransfer) -> JSONObject {
+        var j = JSONObject()
+        j.field("command", t.command)
+        j.field("argument", t.argument)
+        j.field("frame", t.frame)
+        return j
     }
 
     static func certificate(_ c: CertificateSummary) -> JSONObject {
