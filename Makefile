@@ -22,6 +22,7 @@ deps:
 	    echo "missing packages:$$missing"; echo "run: sudo apt-get install -y$$missing"; exit 1; \
 	  fi; \
 	fi
+	@python3 -c 'import jsonschema' 2>/dev/null || python3 -m pip install -q jsonschema
 
 build: deps
 	$(SWIFT) build -c $(CONFIG) $(BUILD_FLAGS)

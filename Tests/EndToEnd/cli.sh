@@ -85,6 +85,15 @@ if [ -d samples/lab ] && command -v tshark >/dev/null; then
   check "samples/lab TLS facts equal tshark's" test $st -eq 0
 fi
 
+# --- every record of the samples and the corpus against docs/schema.json, and the contract's order
+if python3 -c 'import jsonschema' 2>/dev/null; then
+  python3 Tests/EndToEnd/schema_check.py "$BIN" samples/*.pcap samples/lab/*.pcap $(find "$CORPUS" -name '*.pcap*' 2>/dev/null) > "$TMP/schema.txt"; st=$?
+  grep -E "INVALID|ORDER|schema:" "$TMP/schema.txt" | tail -5
+  check "JSON Lines output valid against docs/schema.json" test $st -eq 0
+else
+  bad "python3 jsonschema missing (make deps installs it)"
+fi
+
 # --- bad inputs: one clear line on stderr, the contract's exit status, results for what could be read
 sample=$(ls samples/*.pcap 2>/dev/null | head -n 1)
 : > "$TMP/empty.pcap"
