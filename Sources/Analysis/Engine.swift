@@ -45,7 +45,13 @@ public protocol RecordSink: AnyObject {
     func session(_ session: SessionReport, findings: [Finding])
     /// Findings about several sessions of `file`, after its last session.
     func crossSessionFindings(_ findings: [Finding], file: String)
+    /// The servers and clients of the whole run (after the last input, before `finish`).
+    func posture(_ posture: Posture)
     func finish(inputs: [InputResult])
+}
+
+extension RecordSink {
+    public func posture(_ posture: Posture) {}
 }
 
 /// The pipeline: frames in, records out. One engine serves a whole run (several inputs, one after another,
@@ -70,7 +76,7 @@ public final class Engine {
         var result = InputResult(name: name)
         var decoder = PacketDecoder(limits: options.fragments)
         let collector = FlowCollector(options: options, idBase: idBase, file: name, sink: sink,
-                                      certificates: certificates)
+                                      certificates: certificates, posture: { [unowned self] in self.posture.add($0) })
         let table = FlowTable(config: options.flowTable, sink: collector)
         var lastFrame = 0
         var lastTime = CaptureTime.zero
@@ -116,8 +122,12 @@ public final class Engine {
         return result
     }
 
-    /// Writes the closing summary. Call once, after the last input.
+    /// What every session of the run says about its servers and clients.
+    public private(set) var posture = Posture()
+
+    /// Writes the posture records and the closing summary. Call once, after the last input.
     public func finish() {
+        sink.posture(posture)
         sink.finish(inputs: inputs)
     }
 }
@@ -150,8 +160,13 @@ final class FlowCollector: StreamSink {
         return kept
     }
 
-    init(options: AnalysisOptions, idBase: Int, file: String, sink: RecordSink, certificates: CertificateCache) {
+    /// Hands each session to the run's posture.
+    private let addToPosture: (SessionReport) -> Void
+
+    init(options: AnalysisOptions, idBase: Int, file: String, sink: RecordSink, certificates: CertificateCache,
+         posture: @escaping (SessionReport) -> Void) {
         self.certificates = certificates
+        self.addToPosture = posture
         self.options = options
         self.idBase = idBase
         self.file = file
@@ -183,6 +198,7 @@ final class FlowCollector: StreamSink {
             item.session = report
             item.findings = reported(SessionRules.evaluate(report, enabled: options.ruleEnabled))
             cross.add(report)
+            addToPosture(report)
             sessions += 1
         }
         pending.push(item)

@@ -239,6 +239,48 @@ public final class JSONLinesSink: RecordSink {
         out.write(o.line)
     }
 
+    /// `"type": "server"` records for every server, then `"type": "client"` records for every client that sent
+    /// credentials in the clear (docs/output.md).
+    public func posture(_ p: Posture) {
+        for v in p.sortedServers {
+            var o = JSONObject()
+            o.field("type", "server")
+            o.field("server", Self.endpoint(v.endpoint))
+            o.field("protocol", v.protocolName)
+            o.field("sessions", v.sessions)
+            o.field("banner", v.banner)
+            var st = JSONObject()
+            st.field("offered", v.startTLSOffered)
+            st.field("not_offered", v.startTLSNotOffered)
+            st.field("no_capability_list", v.startTLSUnknown)
+            st.field("upgraded", v.upgraded)
+            o.field("starttls", st)
+            o.field("implicit_tls", v.implicitTLS)
+            o.field("tls_versions", Self.counts(v.tlsVersions))
+            o.field("ciphers", Self.counts(v.ciphers))
+            o.field("certificate_problems", v.certificateProblems.sorted())
+            o.field("sessions_with_credentials_in_clear", v.credentialsInClear)
+            o.field("logins_accepted_in_clear", v.loginsAcceptedInClear)
+            out.write(o.line)
+        }
+        for c in p.exposedClients {
+            var o = JSONObject()
+            o.field("type", "client")
+            o.field("ip", c.address.description)
+            o.field("sessions", c.sessions)
+            o.field("credentials_in_clear", Self.counts(c.credentialsInClear))
+            o.field("successful_logins", c.successfulLogins)
+            o.field("usernames", c.usernames)
+            out.write(o.line)
+        }
+    }
+
+    static func counts(_ d: [String: Int]) -> JSONObject {
+        var o = JSONObject()
+        for (k, v) in d.sorted(by: { $0.key < $1.key }) { o.field(dynamic: k, v) }
+        return o
+    }
+
     public func finish(inputs: [InputResult]) {
         var o = JSONObject()
         o.field("type", "summary")

@@ -34,6 +34,38 @@ public final class TextSink: RecordSink {
         findings += list
     }
 
+    private var posture = Posture()
+
+    public func posture(_ p: Posture) {
+        posture = p
+    }
+
+    /// The auditor's tables: each server's offer and negotiation, each client that exposed credentials.
+    private func writePosture() {
+        let servers = posture.sortedServers
+        guard !servers.isEmpty else { return }
+        out.write("\nServers (\(servers.count))\n")
+        for v in servers {
+            let offered = v.startTLSOffered > 0 ? (v.startTLSNotOffered > 0 ? "STARTTLS sometimes" : "STARTTLS offered")
+                : (v.startTLSNotOffered > 0 ? "no STARTTLS" : (v.implicitTLS > 0 ? "implicit TLS" : "no capability list"))
+            let versions = v.tlsVersions.keys.sorted().joined(separator: ", ")
+            var line = "  \(v.protocolName) \(v.endpoint): \(v.sessions) session(s), \(offered)"
+            if !versions.isEmpty { line += ", negotiated \(versions)" }
+            if v.loginsAcceptedInClear > 0 { line += ", accepted \(v.loginsAcceptedInClear) login(s) in the clear" }
+            if !v.certificateProblems.isEmpty { line += ", certificate: " + v.certificateProblems.sorted().joined(separator: ", ") }
+            if let b = v.banner { line += "; banner: " + TextSink.escape(String(b.prefix(80))) }
+            out.write(line + "\n")
+        }
+        let clients = posture.exposedClients
+        guard !clients.isEmpty else { return }
+        out.write("\nClients that sent credentials in the clear (\(clients.count))\n")
+        for c in clients {
+            let mechanisms = c.credentialsInClear.sorted { $0.key < $1.key }.map { "\($0.key) x\($0.value)" }
+            let users = c.usernames.map(TextSink.escape).joined(separator: ", ")
+            out.write("  \(c.address): \(mechanisms.joined(separator: ", ")); \(c.successfulLogins) successful; users: \(users)\n")
+        }
+    }
+
     public func finish(inputs: [InputResult]) {
         let frames = inputs.reduce(0) { $0 + $1.frames }
         out.write("cleartext report\n")
@@ -81,6 +113,7 @@ public final class TextSink: RecordSink {
                 out.write("      filter: \(s.evidenceFilter)\n")
             }
         }
+        writePosture()
         if showConnections { writeConnections() }
         let connections = inputs.reduce(0) { $0 + $1.flows }
         out.write("\n\(frames) frames, \(connections) TCP connections, \(sessions.count) sessions, \(findings.count) findings\n")

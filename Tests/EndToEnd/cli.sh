@@ -51,6 +51,17 @@ if [ -e samples/scripted-mail.pcap ]; then
   check "--no-flows drops flow records" bash -c "! grep -q '\"type\":\"flow\"' '$TMP/o' && grep -q '\"type\":\"session\"' '$TMP/o'"
 fi
 
+# --- posture: servers and exposed clients
+if [ -d samples/lab ]; then
+  "$BIN" analyze samples/lab --format jsonl --no-flows > "$TMP/o"
+  n=$(grep -c '"type":"server"' "$TMP/o")
+  check "one server record per lab server ($n)" test "$n" -eq 16
+  check "the lab client that sent credentials in the clear is listed" grep -q '"type":"client","ip":"198.18.0.2"' "$TMP/o"
+  check "posture records come before the summary" bash -c "tail -n 1 '$TMP/o' | grep -q '\"type\":\"summary\"'"
+  "$BIN" analyze samples/lab > "$TMP/o"
+  check "text report has the server table" grep -q "^Servers (16)" "$TMP/o"
+fi
+
 # --- --fail-on, --min-severity, --rules, -q
 if [ -e samples/scripted-mail.pcap ]; then
   "$BIN" analyze samples/scripted-mail.pcap --fail-on high > /dev/null; st=$?

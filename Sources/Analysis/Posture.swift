@@ -1,0 +1,114 @@
+import Protocols
+import Wire
+
+/// What auditors ask of a capture: per server, what it offers and negotiates; per client, what it exposed.
+/// Built from every session of the run; bounded by the number of servers and clients (capped), never by the
+/// number of sessions.
+public struct Posture: Sendable {
+    public struct Server: Sendable {
+        public var endpoint: Endpoint
+        public var protocolName: String
+        public var sessions = 0
+        /// The first greeting seen (software banner).
+        public var banner: String?
+        public var startTLSOffered = 0
+        public var startTLSNotOffered = 0
+        public var startTLSUnknown = 0
+        public var implicitTLS = 0
+        public var upgraded = 0
+        public var tlsVersions: [String: Int] = [:]
+        public var ciphers: [String: Int] = [:]
+        public var certificateProblems: Set<String> = []
+        /// Sessions in which it accepted (or at least was sent) credentials in the clear.
+        public var credentialsInClear = 0
+        public var loginsAcceptedInClear = 0
+    }
+
+    public struct Client: Sendable {
+        public var address: IPAddress
+        public var sessions = 0
+        public var credentialsInClear: [String: Int] = [:]
+        public var successfulLogins = 0
+        /// Distinct user names (the first few).
+        public var usernames: [String] = []
+    }
+
+    /// Servers and clients kept (past the cap, sessions of new ones are counted in `dropped`).
+    public static let maxEntries = 100_000
+    static let maxUsernames = 10
+
+    public private(set) var servers: [String: Server] = [:]
+    public private(set) var clients: [IPAddress: Client] = [:]
+    public private(set) var dropped = 0
+
+    public init() {}
+
+    mutating func add(_ s: SessionReport) {
+        let f = s.facts
+        guard f.appProtocol != .ftpData else { return }
+        let key = "\(s.protocolName) \(s.server)"
+        if servers[key] == nil && servers.count >= Self.maxEntries { dropped += 1 } else {
+            var v = servers[key] ?? Server(endpoint: s.server, protocolName: s.protocolName)
+            v.sessions += 1
+            if v.banner == nil { v.banner = f.banner }
+            switch f.startTLS.offered {
+            case true?: v.startTLSOffered += 1
+            case false?: v.startTLSNotOffered += 1
+            case nil: v.startTLSUnknown += 1
+            }
+            if f.transport == .implicitTLS { v.implicitTLS += 1 }
+            if f.transport == .starttls { v.upgraded += 1 }
+            if let t = s.tls {
+                if let version = t.version { v.tlsVersions[version.name ?? version.code, default: 0] += 1 }
+                if let cipher = t.cipher { v.ciphers[cipher.name, default: 0] += 1 }
+                if let leaf = s.certificates.first {
+                    for p in leaf.problems(at: s.flow.info.firstTime.seconds, serverName: t.clientHello?.serverName) {
+                        v.certificateProblems.insert(Self.name(p))
+                    }
+                }
+            }
+            let clear = f.transport != .implicitTLS ? f.credentials.filter { $0.secret != nil || $0.username != nil } : []
+            if !clear.isEmpty { v.credentialsInClear += 1 }
+            if clear.contains(where: { $0.outcome == .success }) { v.loginsAcceptedInClear += 1 }
+            servers[key] = v
+        }
+        let address = s.client.address
+        if clients[address] == nil && clients.count >= Self.maxEntries { dropped += 1; return }
+        var c = clients[address] ?? Client(address: address)
+        c.sessions += 1
+        if f.transport != .implicitTLS {
+            for cred in f.credentials where cred.secret != nil || cred.username != nil {
+                c.credentialsInClear[cred.mechanism, default: 0] += 1
+                if cred.outcome == .success { c.successfulLogins += 1 }
+                if let u = cred.username, !c.usernames.contains(u), c.usernames.count < Self.maxUsernames {
+                    c.usernames.append(u)
+                }
+            }
+        }
+        clients[address] = c
+    }
+
+    static func name(_ p: CertificateProblem) -> String {
+        switch p {
+        case .expired: "expired"
+        case .notYetValid: "not-yet-valid"
+        case .selfSigned: "self-signed"
+        case .nameMismatch: "name-mismatch"
+        case .weakKey: "weak-key"
+        case .weakSignature: "weak-signature"
+        }
+    }
+
+    /// Servers in a stable order (protocol, then address and port).
+    public var sortedServers: [Server] {
+        servers.values.sorted { ($0.protocolName, $0.endpoint) < ($1.protocolName, $1.endpoint) }
+    }
+
+    /// Clients that sent credentials in the clear, most first, then by address.
+    public var exposedClients: [Client] {
+        clients.values.filter { !$0.credentialsInClear.isEmpty }.sorted {
+            let a = $0.credentialsInClear.values.reduce(0, +), b = $1.credentialsInClear.values.reduce(0, +)
+            return a != b ? a > b : $0.address < $1.address
+        }
+    }
+}
