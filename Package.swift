@@ -40,7 +40,9 @@ let package = Package(
             ]
         ),
         // The engine: frames in, records out; report writers.
-        .target(name: "Analysis", dependencies: ["Wire", "Streams", "Protocols"]),
+        .target(name: "Analysis", dependencies: [
+            "Wire", "Streams", "Protocols", .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         // The command-line tool; nothing else lives here.
         .executableTarget(
             name: "cleartext",

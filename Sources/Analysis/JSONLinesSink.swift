@@ -5,19 +5,19 @@ import Wire
 /// Writes JSON Lines per ../shared/CONTRACT.md: records as they are released, then one `summary`.
 public final class JSONLinesSink: RecordSink {
     private let out: OutputFile
-    private let showSecrets: Bool
+    private let secrets: SecretPolicy
     private var flows = 0
     private var sessions = 0
     private var findings = 0
 
-    public init(output: OutputFile, showSecrets: Bool = false) {
+    public init(output: OutputFile, showSecrets: Bool = false, secrets: SecretPolicy? = nil) {
         self.out = output
-        self.showSecrets = showSecrets
+        self.secrets = secrets ?? (showSecrets ? .show : .redact)
     }
 
     public func session(_ s: SessionReport, findings list: [Finding]) {
         sessions += 1
-        out.write(Self.session(s, showSecrets: showSecrets).line)
+        out.write(Self.session(s, secrets: secrets).line)
         for f in list { write(f) }
     }
 
@@ -44,6 +44,10 @@ public final class JSONLinesSink: RecordSink {
     }
 
     static func session(_ s: SessionReport, showSecrets: Bool) -> JSONObject {
+        session(s, secrets: showSecrets ? .show : .redact)
+    }
+
+    static func session(_ s: SessionReport, secrets: SecretPolicy) -> JSONObject {
         let f = s.facts
         var o = JSONObject()
         o.field("type", "session")
@@ -77,7 +81,7 @@ public final class JSONLinesSink: RecordSink {
         } else {
             o.fieldNull("tls")
         }
-        o.field("credentials", f.credentials.map { credential($0, showSecrets: showSecrets) })
+        o.field("credentials", f.credentials.map { credential($0, secrets: secrets) })
         o.field("evidence_filter", s.evidenceFilter)
         // Beyond the contract.
         o.field("banner", f.banner)
@@ -198,7 +202,7 @@ public final class JSONLinesSink: RecordSink {
         return o
     }
 
-    static func credential(_ c: Credential, showSecrets: Bool) -> JSONObject {
+    static func credential(_ c: Credential, secrets: SecretPolicy) -> JSONObject {
         var o = JSONObject()
         o.field("mechanism", c.mechanism)
         o.field("username", c.username)
@@ -209,9 +213,11 @@ public final class JSONLinesSink: RecordSink {
         o.field("time", c.time.rfc3339)
         o.field("reply_frame", c.replyFrame)
         if c.isAnonymous { o.field("anonymous", true) }
-        if showSecrets {
+        if secrets.shows {
             o.field("secret", c.secret)
             if let ch = c.challenge { o.field("challenge", ch) }
+        } else if let mac = secrets.hmac(c.secret) {
+            o.field("secret_hmac", mac)
         }
         return o
     }

@@ -9,12 +9,13 @@ public final class TextSink: RecordSink {
     private let out: OutputFile
     private var rows: [(id: Int, record: FlowRecord, file: String)] = []
 
-    private let showSecrets: Bool
+    private let secrets: SecretPolicy
     private let showConnections: Bool
 
-    public init(output: OutputFile, showSecrets: Bool = false, showConnections: Bool = false) {
+    public init(output: OutputFile, showSecrets: Bool = false, secrets: SecretPolicy? = nil,
+                showConnections: Bool = false) {
         self.out = output
-        self.showSecrets = showSecrets
+        self.secrets = secrets ?? (showSecrets ? .show : .redact)
         self.showConnections = showConnections
     }
 
@@ -106,7 +107,8 @@ public final class TextSink: RecordSink {
                     }
                 }
                 for c in s.facts.credentials {
-                    let secret = showSecrets ? " secret=" + TextSink.escape(c.secret ?? "-") : ""
+                    let secret = secrets.shows ? " secret=" + TextSink.escape(c.secret ?? "-")
+                        : secrets.hmac(c.secret).map { " secret-hmac=" + $0.prefix(16) } ?? ""
                     out.write("      credential \(c.mechanism) user=\(TextSink.escape(c.username ?? "-"))\(secret) "
                               + "\(c.exposure.rawValue) \(c.outcome.rawValue) frame \(c.frame)\n")
                 }

@@ -62,6 +62,15 @@ struct Analyze: ParsableCommand {
     @Flag(name: .long, help: "Show passwords, responses and tokens instead of redacting them.")
     var showSecrets = false
 
+    @Flag(name: .long, help: "Replace each secret by its HMAC-SHA256 (same secret, same value) instead of redacting it.")
+    var secretHashes = false
+
+    @Option(name: .long, help: "Key file for --secret-hashes (values then compare across runs); default: a random key per run.")
+    var secretKey: String?
+
+    @Option(name: .long, help: "Write captured challenge-responses for password auditors (hashcat 10200 CRAM-MD5, 20 APOP, 5600 NTLMv2) to this file.")
+    var exportHashes: String?
+
     @Flag(name: .long, inversion: .prefixedNo,
           help: "Report every TCP connection (default: on for jsonl, off for text).")
     var flows: Bool?
@@ -102,9 +111,27 @@ struct Analyze: ParsableCommand {
                 throw ExitCode(ExitStatus.unusable.rawValue)
             }
         }
-        let sink: RecordSink = format == .jsonl
-            ? JSONLinesSink(output: out, showSecrets: showSecrets)
-            : TextSink(output: out, showSecrets: showSecrets, showConnections: flows ?? false)
+        var secrets = showSecrets ? SecretPolicy.show : .redact
+        if secretHashes && !showSecrets {
+            var key = SecretPolicy.randomKey()
+            if let secretKey {
+                guard let data = FileManager.default.contents(atPath: secretKey), !data.isEmpty else {
+                    printError("cleartext: \(secretKey): cannot read the secret key (an empty or missing file)")
+                    throw ExitCode(ExitStatus.unusable.rawValue)
+                }
+                key = Array(data)
+            }
+            secrets = .hmac(key: key)
+        }
+        var sink: RecordSink = format == .jsonl
+            ? JSONLinesSink(output: out, secrets: secrets)
+            : TextSink(output: out, secrets: secrets, showConnections: flows ?? false)
+        if let exportHashes {
+            do { sink = HashExportSink(next: sink, file: try OutputFile(path: exportHashes)) } catch {
+                printError("cleartext: \(error)")
+                throw ExitCode(ExitStatus.unusable.rawValue)
+            }
+        }
         var options = AnalysisOptions()
         options.flowRecords = flows ?? true
         options.minSeverity = minSeverity

@@ -62,6 +62,33 @@ if [ -d samples/lab ]; then
   check "text report has the server table" grep -q "^Servers (16)" "$TMP/o"
 fi
 
+# --- --export-hashes and --secret-hashes on the lab captures (the lab's password is Lab-Pass.2024)
+if [ -d samples/lab ]; then
+  "$BIN" analyze samples/lab --export-hashes "$TMP/hashes.txt" > /dev/null
+  python3 - "$TMP/hashes.txt" > "$TMP/verify.txt" <<'PY'
+import base64, hashlib, hmac, sys
+pw = b"Lab-Pass.2024"
+ok = bad = 0
+for line in open(sys.argv[1]):
+    line = line.strip()
+    if line.startswith("$cram_md5$"):   # hashcat 10200
+        _, _, ch, resp = line.split("$")
+        user, digest = base64.b64decode(resp).decode().rsplit(" ", 1)
+        good = hmac.new(pw, base64.b64decode(ch), hashlib.md5).hexdigest() == digest
+    else:                               # hashcat 20: md5($salt.$pass), "digest:salt"
+        digest, salt = line.split(":", 1)
+        good = hashlib.md5(salt.encode() + pw).hexdigest() == digest
+    ok, bad = ok + good, bad + (not good)
+print(ok, bad)
+PY
+  check "exported CRAM-MD5 and APOP hashes verify with the lab password" bash -c "[ \"\$(cat '$TMP/verify.txt')\" = '3 0' ]"
+  printf 'a fixed key for the test' > "$TMP/key"
+  "$BIN" analyze samples/lab/pop3-user-pass.pcap samples/lab/imap-login-plain.pcap --secret-hashes --secret-key "$TMP/key" --format jsonl --no-flows > "$TMP/o1"
+  "$BIN" analyze samples/lab/pop3-user-pass.pcap --secret-hashes --secret-key "$TMP/key" --format jsonl --no-flows > "$TMP/o2"
+  check "--secret-hashes: one password, one value, across sessions and runs" bash -c "[ \$(grep -o '\"secret_hmac\":\"[0-9a-f]*\"' '$TMP/o1' '$TMP/o2' | cut -d: -f2- | sort -u | wc -l) -eq 1 ]"
+  check "--secret-hashes never shows the password" bash -c "! grep -q 'Lab-Pass' '$TMP/o1'"
+fi
+
 # --- --fail-on, --min-severity, --rules, -q
 if [ -e samples/scripted-mail.pcap ]; then
   "$BIN" analyze samples/scripted-mail.pcap --fail-on high > /dev/null; st=$?

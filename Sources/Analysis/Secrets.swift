@@ -1,0 +1,99 @@
+import Crypto
+import Protocols
+import Streams
+
+/// How reports treat passwords, responses and tokens (CONTRACT.md: redacted unless asked).
+public enum SecretPolicy: Sendable {
+    /// Never shown (the default).
+    case redact
+    /// Shown as captured (`--show-secrets`).
+    case show
+    /// Replaced by HMAC-SHA256 under a key (`--secret-hashes`): the same secret gives the same value across
+    /// sessions, and across runs with the same `--secret-key`, without revealing it.
+    case hmac(key: [UInt8])
+
+    /// The HMAC of `secret` as lower-case hex, when the policy asks for it.
+    public func hmac(_ secret: String?) -> String? {
+        guard case .hmac(let key) = self, let secret else { return nil }
+        let mac = HMAC<SHA256>.authenticationCode(for: Array(secret.utf8), using: SymmetricKey(data: key))
+        return mac.map { b in (b < 16 ? "0" : "") + String(b, radix: 16) }.joined()
+    }
+
+    public var shows: Bool {
+        if case .show = self { return true }
+        return false
+    }
+
+    /// A random key for a run without `--secret-key` (values then compare within the run only).
+    public static func randomKey() -> [UInt8] {
+        var g = SystemRandomNumberGenerator()
+        return (0..<32).map { _ in UInt8.random(in: 0...255, using: &g) }
+    }
+}
+
+/// Challenge-responses in the formats password auditors use (`--export-hashes FILE`), for authorised
+/// audits: what was captured, in the form hashcat or John the Ripper reads.
+public enum HashExport {
+    /// One line per crackable exchange, or nil when the exchange lacks what the format needs.
+    /// - CRAM-MD5: hashcat mode 10200, `$cram_md5$<base64 challenge>$<base64 "user digest">`.
+    /// - APOP: hashcat mode 20, md5($salt.$pass): `digest:<timestamp>`.
+    /// - NTLMv2: hashcat mode 5600, `user::domain:server challenge:NTProofStr:blob`.
+    public static func line(_ c: Credential) -> String? {
+        guard let secret = c.secret, let challenge = c.challenge else { return nil }
+        switch c.mechanism {
+        case "AUTH=CRAM-MD5":
+            guard let user = c.username else { return nil }
+            return "$cram_md5$" + Base64.encode(Array(challenge.utf8)) + "$"
+                + Base64.encode(Array("\(user) \(secret)".utf8))
+        case "APOP":
+            return "\(secret):\(challenge)"
+        case "AUTH=NTLM":
+            // The NT response of NTLMv2 is NTProofStr (16 bytes) followed by the client blob; a 24-byte
+            // response is NTLMv1, whose hashcat format also needs the LM response, which is not kept.
+            guard secret.count > 48, let user = c.username else { return nil }
+            let parts = user.split(separator: "\\", maxSplits: 1)
+            let (domain, name) = parts.count == 2 ? (String(parts[0]), String(parts[1])) : ("", user)
+            return "\(name)::\(domain):\(challenge):\(secret.prefix(32)):\(secret.dropFirst(32))"
+        default:
+            return nil
+        }
+    }
+}
+
+/// Passes every record on to `next`, and writes the crackable exchanges of each session to `file`
+/// (`--export-hashes`).
+public final class HashExportSink: RecordSink {
+    private let next: RecordSink
+    private let file: OutputFile
+    public private(set) var exported = 0
+
+    public init(next: RecordSink, file: OutputFile) {
+        self.next = next
+        self.file = file
+    }
+
+    public func flow(_ record: FlowRecord, id: Int, file name: String) { next.flow(record, id: id, file: name) }
+
+    public func session(_ session: SessionReport, findings: [Finding]) {
+        if session.facts.transport != .implicitTLS {
+            for c in session.facts.credentials where c.exposure == .crackable {
+                if let line = HashExport.line(c) {
+                    file.write(line + "\n")
+                    exported += 1
+                }
+            }
+        }
+        next.session(session, findings: findings)
+    }
+
+    public func crossSessionFindings(_ findings: [Finding], file name: String) {
+        next.crossSessionFindings(findings, file: name)
+    }
+
+    public func posture(_ posture: Posture) { next.posture(posture) }
+
+    public func finish(inputs: [InputResult]) {
+        file.flush()
+        next.finish(inputs: inputs)
+    }
+}
