@@ -7,7 +7,7 @@ BIN           = .build/$(CONFIG)/cleartext
 APT_PACKAGES  = libpcap-dev tshark tcpdump python3
 BENCH_BYTES  ?= 1G
 
-.PHONY: all deps build demo test test-swift test-cli test-generated test-scale test-lab lab-samples bench samples clean
+.PHONY: all deps build demo test test-swift test-cli test-generated test-scale test-lab lab-samples man bench samples clean
 
 all: build
 
@@ -75,6 +75,11 @@ samples: build
 
 bench: build
 	BENCH_BYTES=$(BENCH_BYTES) CLEARTEXT=$(BIN) bash Benchmarks/run.sh
+
+# Regenerates the man pages in docs/man from the command's own help (swift-argument-parser's plugin).
+man:
+	$(SWIFT) package --allow-writing-to-package-directory generate-manual --multi-page
+	mkdir -p docs/man && cp .build/plugins/GenerateManual/outputs/cleartext/*.1 docs/man/
 
 clean:
 	rm -rf .build

@@ -18,6 +18,10 @@ check "--version" bash -c "'$BIN' --version | grep -Eq '^[0-9]+\.[0-9]+\.[0-9]+'
 check "--help" bash -c "'$BIN' --help | grep -q analyze"
 check "analyze --help" bash -c "'$BIN' analyze --help | grep -q -- '--format'"
 "$BIN" analyze >/dev/null 2>&1; check "no input is bad usage (2)" test $? -eq 2
+for opt in $("$BIN" analyze --help | grep -oE -- '--[a-z][a-z-]+' | sort -u); do
+  check "man page documents $opt (make man)" grep -q -- "Fl ${opt#-}" docs/man/cleartext.analyze.1
+done
+check "shell completions" bash -c "'$BIN' --generate-completion-script bash | grep -q _cleartext"
 "$BIN" rules --markdown > "$TMP/findings.md"
 check "docs/findings.md is the catalogue (cleartext rules --markdown)" diff -u docs/findings.md "$TMP/findings.md"
 
