@@ -12,11 +12,31 @@ public final class TextSink: RecordSink {
     private let secrets: SecretPolicy
     private let showConnections: Bool
 
+    /// Lines for the report's header: the version and the command line that ran.
+    private let header: [String]
+    /// ANSI colours for severities (a terminal, and NO_COLOR unset: the caller decides).
+    private let colour: Bool
+
     public init(output: OutputFile, showSecrets: Bool = false, secrets: SecretPolicy? = nil,
-                showConnections: Bool = false) {
+                showConnections: Bool = false, header: [String] = [], colour: Bool = false) {
         self.out = output
         self.secrets = secrets ?? (showSecrets ? .show : .redact)
         self.showConnections = showConnections
+        self.header = header
+        self.colour = colour
+    }
+
+    private func paint(_ text: String, _ severity: Severity) -> String {
+        guard colour else { return text }
+        let code: String
+        switch severity {
+        case .critical: code = "1;31"
+        case .high: code = "31"
+        case .medium: code = "33"
+        case .low: code = "36"
+        case .info: code = "2"
+        }
+        return "\u{1B}[\(code)m\(text)\u{1B}[0m"
     }
 
     private var sessions: [SessionReport] = []
@@ -70,10 +90,12 @@ public final class TextSink: RecordSink {
     public func finish(inputs: [InputResult]) {
         let frames = inputs.reduce(0) { $0 + $1.frames }
         out.write("cleartext report\n")
+        for line in header { out.write("  " + TextSink.escape(line) + "\n") }
         for r in inputs {
             let span = [r.firstTime?.rfc3339, r.lastTime?.rfc3339].compactMap { $0 }.joined(separator: " .. ")
-            out.write("  input \(r.name): \(r.frames) frames, \(r.bytes) bytes, \(r.flows) TCP connections"
-                      + (span.isEmpty ? "" : ", \(span)") + "\n")
+            let links = r.linkTypes.sorted { $0.rawValue < $1.rawValue }.map(\.name).joined(separator: ", ")
+            out.write("  input \(TextSink.escape(r.name)): \(r.frames) frames, \(r.bytes) bytes, \(r.flows) TCP connections"
+                      + (span.isEmpty ? "" : ", \(span)") + (links.isEmpty ? "" : ", link \(links)") + "\n")
             if let e = r.error { out.write("  error: \(e.description)\n") }
         }
         if !findings.isEmpty {
@@ -81,7 +103,7 @@ public final class TextSink: RecordSink {
             for sev in Severity.allCases.reversed() {
                 for f in findings where f.severity == sev {
                     let ref = f.session.map { "session \($0)" } ?? "sessions " + f.sessions.map(String.init).joined(separator: ",")
-                    out.write("  [\(sev.rawValue)] \(f.rule.id) (\(ref); frames \(f.frames.map(String.init).joined(separator: ","))): "
+                    out.write("  " + paint("[\(sev.rawValue)]", sev) + " \(f.rule.id) (\(ref); frames \(f.frames.map(String.init).joined(separator: ","))): "
                               + TextSink.escape(f.message) + "\n")
                 }
             }

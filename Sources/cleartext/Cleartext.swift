@@ -125,7 +125,9 @@ struct Analyze: ParsableCommand {
         }
         var sink: RecordSink = format == .jsonl
             ? JSONLinesSink(output: out, secrets: secrets)
-            : TextSink(output: out, secrets: secrets, showConnections: flows ?? false)
+            : TextSink(output: out, secrets: secrets, showConnections: flows ?? false,
+                       header: ["cleartext \(cleartextVersion); command: " + CommandLine.arguments.joined(separator: " ")],
+                       colour: output == nil && isatty(1) != 0 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil)
         if let exportHashes {
             do { sink = HashExportSink(next: sink, file: try OutputFile(path: exportHashes)) } catch {
                 printError("cleartext: \(error)")

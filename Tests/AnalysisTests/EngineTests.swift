@@ -115,3 +115,9 @@ import Foundation
                 == "ipv6.addr==2001:db8::1 && tcp.port==1234 && ip.addr==192.0.2.1 && tcp.port==25 && frame.number>=3 && frame.number<=9")
     }
 }
+
+@Suite struct TextEscapingTests {
+    @Test func controlCharactersAndEscapeSequencesAreShownEscaped() {
+        #expect(TextSink.escape("a\u{1B}[31mb\nc\u{7F}\u{9B}d é") == "a\\x1b[31mb\\x0ac\\x7f\\x9bd é")
+    }
+}
