@@ -26,6 +26,8 @@ struct Detector {
     static let maxBytes = 2048
 
     var serverPort: UInt16
+    /// Which protocol a port suggests (defaults plus `--ports`).
+    var hints: PortHints
     /// The capture began after the handshake: the first bytes may be the middle of anything, so a
     /// well-known mail/FTP port decides when the bytes do not (as Wireshark's port table does).
     var midstream: Bool
@@ -34,9 +36,10 @@ struct Detector {
     /// The side that spoke first.
     private(set) var firstSpeaker: Side?
 
-    init(serverPort: UInt16, midstream: Bool = false) {
+    init(serverPort: UInt16, midstream: Bool = false, hints: PortHints = PortHints()) {
         self.serverPort = serverPort
         self.midstream = midstream
+        self.hints = hints
     }
 
     mutating func add(_ side: Side, _ bytes: UnsafeRawBufferPointer) -> Detection? {
@@ -64,7 +67,7 @@ struct Detector {
     private func decide(final: Bool = false) -> Detection? {
         if !client.isEmpty {
             let tls = client.withUnsafeBytes { TLSSignature.classify($0) }
-            if tls == .tls { return .implicitTLS(Self.protocolForTLS(port: serverPort)) }
+            if tls == .tls { return .implicitTLS(hints.implicitTLS(serverPort)) }
             if firstSpeaker == .client && SOCKSPreamble.looksLikeGreeting(client) { return .socks }
             if tls == .needMore && !final { return nil }
         } else if !final {
@@ -75,7 +78,8 @@ struct Detector {
         let clientLine = Self.firstLine(client)
         if let line = serverLine {
             // Mid-session, the first server line is any reply, not a banner: only a positive match counts.
-            if let p = Self.fromBanner(line, clientLine: clientLine, port: serverPort), !(midstream && p == .other) {
+            if let p = Self.fromBanner(line, clientLine: clientLine, port: serverPort, hints: hints),
+               !(midstream && p == .other) {
                 return p
             }
         } else if let line = clientLine, let p = Self.fromClientCommand(line, bannerSeen: nil, port: serverPort),
@@ -88,23 +92,13 @@ struct Detector {
                p != .other {
                 return p
             }
-            if let line = serverLine, Self.couldBeGreeting(line) { return Self.byPort(serverPort) ?? .other }
-            if midstream, let p = Self.byPort(serverPort) { return p }
+            if let line = serverLine, Self.couldBeGreeting(line) { return hints.plaintext(serverPort) ?? .other }
+            if midstream, let p = hints.plaintext(serverPort) { return p }
             return .other
         }
         // A banner that named nothing, with the client's first line also seen: decided above, or not ours.
         if !midstream, let line = serverLine, clientLine != nil || !Self.couldBeGreeting(line) { return .other }
         return nil
-    }
-
-    private static func byPort(_ port: UInt16) -> Detection? {
-        switch port {
-        case 21, 990: .text(.ftp)
-        case 25, 465, 587, 2525: .text(.smtp)
-        case 143: .text(.imap)
-        case 110: .text(.pop3)
-        default: nil
-        }
     }
 
     /// The first line of `bytes` (without CR LF), when complete.
@@ -113,16 +107,6 @@ struct Detector {
         var end = lf
         if end > 0 && bytes[end - 1] == 0x0D { end -= 1 }
         return Array(bytes[..<end])
-    }
-
-    static func protocolForTLS(port: UInt16) -> AppProtocol {
-        switch port {
-        case 465: .smtp
-        case 993: .imap
-        case 995: .pop3
-        case 990: .ftp
-        default: .tls
-        }
     }
 
     private static func hasPrefix(_ line: [UInt8], _ prefix: String) -> Bool {
@@ -153,7 +137,7 @@ struct Detector {
         hasPrefix(line, "220") || hasPrefix(line, "120") || hasPrefix(line, "421") || hasPrefix(line, "554")
     }
 
-    private static func fromBanner(_ line: [UInt8], clientLine: [UInt8]?, port: UInt16) -> Detection? {
+    private static func fromBanner(_ line: [UInt8], clientLine: [UInt8]?, port: UInt16, hints: PortHints) -> Detection? {
         if hasPrefix(line, "* OK") || hasPrefix(line, "* PREAUTH") || hasPrefix(line, "* BYE") { return .text(.imap) }
         if hasPrefix(line, "+OK") || hasPrefix(line, "-ERR") { return .text(.pop3) }
         if isIMAPTaggedResponse(line) { return .text(.imap) }  // a capture that began mid-session
@@ -166,7 +150,7 @@ struct Detector {
             return .text(.smtp)
         }
         if let c = clientLine, let p = fromClientCommand(c, bannerSeen: line, port: port), p != .other { return p }
-        return byPort(port)  // else wait for the client's first command
+        return hints.plaintext(port)  // else wait for the client's first command
     }
 
     /// `tag OK|NO|BAD text`: an IMAP tagged response (RFC 3501 §7.1), the first server line of a capture
@@ -337,4 +321,47 @@ struct SOCKSPreamble {
             }
         }
     }
+}
+
+/// What a server port suggests when the bytes do not decide: the well-known ports, plus the user's `--ports`.
+public struct PortHints: Sendable {
+    /// Plaintext protocols by port (`smtp:2526`).
+    public var plaintext: [UInt16: AppProtocol] = [
+        21: .ftp, 990: .ftp, 25: .smtp, 465: .smtp, 587: .smtp, 2525: .smtp, 143: .imap, 110: .pop3,
+    ]
+    /// Protocols inside implicit TLS by port (`imaps:10993`); other TLS ports give `tls`.
+    public var tls: [UInt16: AppProtocol] = [465: .smtp, 993: .imap, 995: .pop3, 990: .ftp]
+
+    public init() {}
+
+    /// Parses `--ports proto:port,...` where proto is smtp, imap, pop3, ftp, or smtps, imaps, pop3s, ftps for
+    /// implicit TLS. Throws a one-line message for anything else.
+    public init(parsing text: String) throws(PortHintError) {
+        self.init()
+        for item in text.split(separator: ",") {
+            let parts = item.split(separator: ":")
+            guard parts.count == 2, let port = UInt16(parts[1]), port > 0 else {
+                throw PortHintError(message: "'\(item)' is not proto:port")
+            }
+            switch parts[0].lowercased() {
+            case "smtp": plaintext[port] = .smtp
+            case "imap": plaintext[port] = .imap
+            case "pop3": plaintext[port] = .pop3
+            case "ftp": plaintext[port] = .ftp
+            case "smtps": tls[port] = .smtp
+            case "imaps": tls[port] = .imap
+            case "pop3s": tls[port] = .pop3
+            case "ftps": tls[port] = .ftp
+            default: throw PortHintError(message: "unknown protocol '\(parts[0])' (smtp, imap, pop3, ftp, smtps, imaps, pop3s, ftps)")
+            }
+        }
+    }
+
+    func plaintext(_ port: UInt16) -> Detection? { plaintext[port].map { .text($0) } }
+    func implicitTLS(_ port: UInt16) -> AppProtocol { tls[port] ?? .tls }
+}
+
+public struct PortHintError: Error, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
 }

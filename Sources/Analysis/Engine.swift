@@ -9,6 +9,8 @@ public struct AnalysisOptions: Sendable {
     public var flowRecords = true
     /// Which rules may fire (all by default).
     public var ruleEnabled: @Sendable (Rule) -> Bool = { _ in true }
+    /// Which protocol a port suggests when the bytes do not decide (`--ports`).
+    public var portHints = PortHints()
     /// Findings below this severity are not reported (they still count for `InputResult.worstSeverity`).
     public var minSeverity = Severity.info
     public init() {}
@@ -178,7 +180,7 @@ final class FlowCollector: StreamSink {
     func flowStarted(_ flow: FlowInfo) -> StreamConsumer? {
         let link = ftp.match(flow)
         let analyzer = FlowAnalyzer(info: flow, ftpData: link, expectations: ftp, sessionID: idBase + flow.id,
-                                    counters: counters)
+                                    counters: counters, hints: options.portHints)
         analyzers[flow.id] = analyzer
         return analyzer
     }

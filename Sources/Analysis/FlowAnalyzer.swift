@@ -53,9 +53,12 @@ final class FlowAnalyzer: StreamConsumer {
     /// Counts the bytes handed to analyzers, for the summary (what reassembly and parsing actually cost).
     private let counters: AnalysisCounters
 
+    private let hints: PortHints
+
     init(info: FlowInfo, ftpData: FTPDataLink?, expectations: FTPDataExpectations, sessionID: Int,
-         counters: AnalysisCounters) {
+         counters: AnalysisCounters, hints: PortHints = PortHints()) {
         self.info = info
+        self.hints = hints
         self.counters = counters
         self.ftpData = ftpData
         self.expectations = expectations
@@ -66,7 +69,7 @@ final class FlowAnalyzer: StreamConsumer {
             session = s
             state = .session(s)
         } else {
-            state = .detecting(Detector(serverPort: info.server.port, midstream: info.midstream), chunks: [])
+            state = .detecting(Detector(serverPort: info.server.port, midstream: info.midstream, hints: hints), chunks: [])
         }
     }
 
@@ -130,7 +133,7 @@ final class FlowAnalyzer: StreamConsumer {
             switch p.stage {
             case .done:
                 portHint = p.targetPort ?? portHint
-                state = .detecting(Detector(serverPort: portHint, midstream: info.midstream), chunks: [])
+                state = .detecting(Detector(serverPort: portHint, midstream: info.midstream, hints: hints), chunks: [])
                 for (s, b) in [(Side.client, p.tunnelClient), (Side.server, p.tunnelServer)] where !b.isEmpty {
                     _ = b.withUnsafeBytes { data(s, $0, frame: frame, time: time) }
                 }
@@ -153,7 +156,7 @@ final class FlowAnalyzer: StreamConsumer {
             state = .session(s)
             replay(chunks, into: s)
         case .implicitTLS(let app):
-            let s = ImplicitTLSSession(protocol: app == .tls ? Detector.protocolForTLS(port: portHint) : app)
+            let s = ImplicitTLSSession(protocol: app == .tls ? hints.implicitTLS(portHint) : app)
             session = s
             state = .session(s)
             replay(chunks, into: s)

@@ -86,11 +86,17 @@ struct Analyze: ParsableCommand {
         discussion: "Examples: --rules=-starttls-not-offered ; --rules cleartext-credentials,starttls-not-used"))
     var rules: String?
 
+    @Option(name: .long, help: "Extra port hints, e.g. smtp:2526,imaps:10993 (smtp, imap, pop3, ftp; with 's' for implicit TLS).")
+    var ports: String?
+
     @Flag(name: [.short, .long], help: "No messages on standard error (errors still go into the summary).")
     var quiet = false
 
     func validate() throws {
         if let rules { _ = try RuleSelection(rules) }
+        if let ports {
+            do { _ = try PortHints(parsing: ports) } catch { throw ValidationError("--ports: \(error.message)") }
+        }
     }
 
     func run() throws {
@@ -137,6 +143,7 @@ struct Analyze: ParsableCommand {
         var options = AnalysisOptions()
         options.flowRecords = flows ?? true
         options.minSeverity = minSeverity
+        if let ports, let hints = try? PortHints(parsing: ports) { options.portHints = hints }
         if let rules, let selection = try? RuleSelection(rules) {
             options.ruleEnabled = { selection.enabled.contains($0.id) }
         }

@@ -117,3 +117,22 @@ let clientHello: [UInt8] = [0x16, 0x03, 0x01, 0x00, 0x30, 0x01, 0x00, 0x00, 0x2c
     }
 }
 
+
+@Suite struct PortHintTests {
+    @Test func userPortsDecideAmbiguousBannersAndImplicitTLS() throws {
+        let hints = try PortHints(parsing: "smtp:4000,imaps:10993")
+        var d = Detector(serverPort: 4000, hints: hints)
+        var v: Detection?
+        for (side, bytes) in [s("220 welcome\r\n"), c("NOOP\r\n")] { v = bytes.withUnsafeBytes { d.add(side, $0) } ?? v }
+        #expect(v == .text(.smtp))
+        #expect(detect(4000, [s("220 welcome\r\n"), c("NOOP\r\n")]) == .other)  // without the hint: not ours
+        var t = Detector(serverPort: 10993, hints: hints)
+        #expect(clientHello.withUnsafeBytes { t.add(.client, $0) } == .implicitTLS(.imap))
+    }
+
+    @Test func badPortListsAreRejected() {
+        #expect(throws: PortHintError.self) { try PortHints(parsing: "smtp") }
+        #expect(throws: PortHintError.self) { try PortHints(parsing: "gopher:70") }
+        #expect(throws: PortHintError.self) { try PortHints(parsing: "smtp:70000") }
+    }
+}
