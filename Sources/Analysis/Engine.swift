@@ -74,7 +74,8 @@ public final class Engine {
     /// `filter` (a BPF program) selects the frames analyzed; every frame is still counted.
     @discardableResult
     public func analyze<S: FrameSource>(_ source: inout S, name: String,
-                                        filter: ((Frame) -> Bool)? = nil) -> InputResult {
+                                        filter: ((Frame) -> Bool)? = nil,
+                                        progress: ((_ bytesRead: Int) -> Void)? = nil) -> InputResult {
         var result = InputResult(name: name)
         var decoder = PacketDecoder(limits: options.fragments)
         let collector = FlowCollector(options: options, idBase: idBase, file: name, sink: sink,
@@ -93,6 +94,10 @@ public final class Engine {
             guard let frame = next else { break }
             result.frames += 1
             result.bytes += frame.bytes.count
+            if let progress, result.frames & 0x3FFF == 0 {
+                // Captured bytes plus a record header each: close to the file offset for pcap.
+                progress(result.bytes + 16 * result.frames)
+            }
             if result.firstTime == nil { result.firstTime = frame.time }
             lastFrame = frame.number
             lastTime = frame.time

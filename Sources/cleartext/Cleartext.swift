@@ -164,7 +164,10 @@ struct Analyze: ParsableCommand {
                 status.raise(to: .unusable)
                 continue
             }
-            let result = engine.analyze(&reader, name: path, filter: bpf.map { f in { f.matches($0) } })
+            let bar = quiet ? nil : ProgressBar(name: path, total: reader.fileSize)
+            let result = engine.analyze(&reader, name: path, filter: bpf.map { f in { f.matches($0) } },
+                                        progress: bar.map { b in { b.update($0) } })
+            bar?.done()
             if let e = result.error {
                 printError("cleartext: \(e.description)")
                 status.raise(to: e.isTruncation ? .truncated : .unusable)
@@ -225,6 +228,43 @@ struct Rules: ParsableCommand {
 
 extension String {
     func padding(_ width: Int) -> String { count >= width ? self : self + String(repeating: " ", count: width - count) }
+}
+
+/// A progress line on standard error (bytes read of the total, rate, time left), only when standard error is a
+/// terminal and the file is larger than a few MB; redrawn at most four times a second.
+final class ProgressBar {
+    private let name: String
+    private let total: Int
+    private let start = Date()
+    private var lastDraw = Date.distantPast
+    private var drawn = false
+
+    init?(name: String, total: Int?) {
+        guard let total, total > 8 << 20, isatty(2) != 0 else { return nil }
+        self.name = name
+        self.total = total
+    }
+
+    func update(_ bytes: Int) {
+        let now = Date()
+        guard now.timeIntervalSince(lastDraw) >= 0.25 else { return }
+        lastDraw = now
+        let elapsed = max(now.timeIntervalSince(start), 0.001)
+        let fraction = min(1, Double(bytes) / Double(total))
+        let rate = Double(bytes) / elapsed / 1e6
+        let left = fraction > 0 ? elapsed * (1 - fraction) / fraction : 0
+        let width = 30
+        let filled = Int(fraction * Double(width))
+        let line = "\r\(name.suffix(30)) [" + String(repeating: "#", count: filled)
+            + String(repeating: ".", count: width - filled) + "] "
+            + String(format: "%3.0f%% %6.0f MB/s ETA %4.0fs", fraction * 100, rate, left)
+        FileHandle.standardError.write(Data(line.utf8))
+        drawn = true
+    }
+
+    func done() {
+        if drawn { FileHandle.standardError.write(Data(("\r" + String(repeating: " ", count: 80) + "\r").utf8)) }
+    }
 }
 
 /// Exit statuses of ../shared/CONTRACT.md. When several apply, the one listed first there wins:
