@@ -48,6 +48,7 @@ let package = Package(
             name: "cleartext",
             dependencies: [
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 "Analysis", "PcapSource", "Wire",
             ]
         ),

@@ -19,6 +19,8 @@ public struct AnalysisOptions: Sendable {
 /// What the run found in one input, for the summary and the exit status.
 public struct InputResult: Sendable {
     public var name: String
+    /// SHA-256 of the file, when the caller computed it (text and HTML reports).
+    public var sha256: String?
     public var frames = 0
     /// Captured bytes of all frames.
     public var bytes = 0
@@ -75,8 +77,10 @@ public final class Engine {
     @discardableResult
     public func analyze<S: FrameSource>(_ source: inout S, name: String,
                                         filter: ((Frame) -> Bool)? = nil,
-                                        progress: ((_ bytesRead: Int) -> Void)? = nil) -> InputResult {
+                                        progress: ((_ bytesRead: Int) -> Void)? = nil,
+                                        sha256: String? = nil) -> InputResult {
         var result = InputResult(name: name)
+        result.sha256 = sha256
         var decoder = PacketDecoder(limits: options.fragments)
         let collector = FlowCollector(options: options, idBase: idBase, file: name, sink: sink,
                                       certificates: certificates, posture: { [unowned self] in self.posture.add($0) })

@@ -327,6 +327,7 @@ public final class JSONLinesSink: RecordSink {
     static func input(_ r: InputResult) -> JSONObject {
         var o = JSONObject()
         o.field("file", r.name)
+        if let digest = r.sha256 { o.field("sha256", digest) }
         o.field("frames", r.frames)
         o.field("bytes", r.bytes)
         o.field("flows", r.flows)

@@ -96,6 +96,7 @@ public final class TextSink: RecordSink {
             let links = r.linkTypes.sorted { $0.rawValue < $1.rawValue }.map(\.name).joined(separator: ", ")
             out.write("  input \(TextSink.escape(r.name)): \(r.frames) frames, \(r.bytes) bytes, \(r.flows) TCP connections"
                       + (span.isEmpty ? "" : ", \(span)") + (links.isEmpty ? "" : ", link \(links)") + "\n")
+            if let digest = r.sha256 { out.write("    sha256 \(digest)\n") }
             if let e = r.error { out.write("  error: \(e.description)\n") }
         }
         if !findings.isEmpty {

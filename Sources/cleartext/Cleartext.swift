@@ -1,5 +1,6 @@
 import Analysis
 import ArgumentParser
+import Crypto
 import Foundation
 import PcapSource
 import Wire
@@ -165,8 +166,10 @@ struct Analyze: ParsableCommand {
                 continue
             }
             let bar = quiet ? nil : ProgressBar(name: path, total: reader.fileSize)
+            // Reports for people name each file by its SHA-256 (pipelines skip the extra read).
+            let digest = format == .jsonl || path == "-" ? nil : fileSHA256(path)
             let result = engine.analyze(&reader, name: path, filter: bpf.map { f in { f.matches($0) } },
-                                        progress: bar.map { b in { b.update($0) } })
+                                        progress: bar.map { b in { b.update($0) } }, sha256: digest)
             bar?.done()
             if let e = result.error {
                 printError("cleartext: \(e.description)")
@@ -228,6 +231,15 @@ struct Rules: ParsableCommand {
 
 extension String {
     func padding(_ width: Int) -> String { count >= width ? self : self + String(repeating: " ", count: width - count) }
+}
+
+/// SHA-256 of a file as lower-case hex, read in 1 MiB chunks; nil when it cannot be read.
+func fileSHA256(_ path: String) -> String? {
+    guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
+    defer { try? handle.close() }
+    var hasher = SHA256()
+    while let chunk = try? handle.read(upToCount: 1 << 20), !chunk.isEmpty { hasher.update(data: chunk) }
+    return hasher.finalize().map { b in (b < 16 ? "0" : "") + String(b, radix: 16) }.joined()
 }
 
 /// A progress line on standard error (bytes read of the total, rate, time left), only when standard error is a

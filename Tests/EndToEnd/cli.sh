@@ -41,6 +41,7 @@ for f in samples/*.pcap samples/*.pcapng; do
   check "$f through a pipe" diff -u "$TMP/exp-stdin.jsonl" "$TMP/pipe.jsonl"
   "$BIN" analyze "$f" > "$TMP/out.txt"
   check "$f text report" grep -q "TCP connections" "$TMP/out.txt"
+  check "$f text report names the file's SHA-256" grep -q "sha256 $(sha256sum "$f" | cut -d' ' -f1)" "$TMP/out.txt"
   check "$f text report has no colour codes when not on a terminal" bash -c "! grep -q $'\\x1b' '$TMP/out.txt'"
 done
 
