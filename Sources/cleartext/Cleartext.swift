@@ -34,7 +34,7 @@ struct Cleartext: ParsableCommand {
 }
 
 enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
-    case text, jsonl
+    case text, jsonl, html
 }
 
 struct Analyze: ParsableCommand {
@@ -50,7 +50,7 @@ struct Analyze: ParsableCommand {
     @Argument(help: "Capture files, directories of them, or - for standard input.")
     var inputs: [String]
 
-    @Option(name: .long, help: "Report format: text or jsonl.")
+    @Option(name: .long, help: "Report format: text, jsonl, or html (one self-contained page).")
     var format: ReportFormat = .text
 
     @Option(name: [.short, .long], help: "Write the report to this file instead of standard output.")
@@ -102,9 +102,12 @@ struct Analyze: ParsableCommand {
                 throw ExitCode(ExitStatus.unusable.rawValue)
             }
         }
-        let sink: RecordSink = format == .jsonl
-            ? JSONLinesSink(output: out, showSecrets: showSecrets)
-            : TextSink(output: out, showSecrets: showSecrets, showConnections: flows ?? false)
+        let sink: RecordSink
+        switch format {
+        case .jsonl: sink = JSONLinesSink(output: out, showSecrets: showSecrets)
+        case .html: sink = HTMLSink(output: out, showSecrets: showSecrets, version: cleartextVersion)
+        case .text: sink = TextSink(output: out, showSecrets: showSecrets, showConnections: flows ?? false)
+        }
         var options = AnalysisOptions()
         options.flowRecords = flows ?? true
         options.minSeverity = minSeverity
