@@ -30,7 +30,7 @@ enum HTMLTemplate {
         th { background: #eef1f5; font-weight: 600; white-space: nowrap; position: sticky; top: 0; }
         th.sortable { cursor: pointer; user-select: none; } th.sortable:hover { background: #e2e7ef; }
         th.asc::after { content: " \\25B2"; font-size: 10px; } th.desc::after { content: " \\25BC"; font-size: 10px; }
-        td.error, p.error { color: #a01010; } td.time { white-space: nowrap; }
+        td.error, p.error { color: #a01010; } td.time, td.nowrap { white-space: nowrap; }
         .scroll { overflow-x: auto; } summary { cursor: pointer; color: var(--muted); margin: 6px 0; }
         .severities { margin-top: 10px; }
         tr.session-row { cursor: pointer; } tr.session-row:hover, tr.finding-row:hover { background: #f3f6fb; }
@@ -183,7 +183,7 @@ enum HTMLTemplate {
             var frag = document.createDocumentFragment();
             view.slice(page * opts.pageSize, (page + 1) * opts.pageSize).forEach(function (r) {
               var tr = el('tr', { class: opts.rowClass });
-              columns.forEach(function (c) { tr.appendChild(el('td', null, [c.cell(r)])); });
+              columns.forEach(function (c) { tr.appendChild(el('td', c.nowrap ? { class: 'nowrap' } : null, [c.cell(r)])); });
               if (opts.onRow) opts.onRow(tr, r);
               frag.appendChild(tr);
             });
@@ -239,11 +239,11 @@ enum HTMLTemplate {
 
         // --- sessions
         function startTLS(s) {
-          if (s.transport === 'implicit-tls') return 'n/a (implicit TLS)';
+          if (s.transport === 'implicit-tls') return 'implicit TLS';
           var st = s.starttls;
-          var parts = ['offered ' + yesNo(st.offered), 'attempted ' + yesNo(st.attempted)];
-          if (st.attempted) parts.push('succeeded ' + yesNo(st.succeeded));
-          return parts.join(', ');
+          var offered = st.offered === true ? 'offered' : st.offered === false ? 'not offered' : 'no capability list';
+          if (st.attempted) return offered + ', ' + (st.succeeded ? 'upgraded' : 'upgrade failed');
+          return offered + (st.offered ? ', not used' : '');
         }
         function creds(s) {
           return s.credentials.map(function (c) {
@@ -255,14 +255,14 @@ enum HTMLTemplate {
         function tlsField(s, k) { return s.tls && s.tls[k] !== null && s.tls[k] !== undefined ? String(s.tls[k]) : ''; }
         var sessionColumns = [
           { label: 'id', sort: function (s) { return s.id; }, cell: function (s) { return String(s.id); } },
-          { label: 'start (UTC)', sort: function (s) { return s.start; }, cell: function (s) { return s.start.replace('T', ' ').replace('Z', ''); } },
+          { label: 'start (UTC)', nowrap: true, sort: function (s) { return s.start; }, cell: function (s) { return s.start.replace('T', ' ').replace('Z', ''); } },
           { label: 'protocol', sort: function (s) { return s.protocol; }, cell: function (s) { return s.protocol; } },
-          { label: 'client', sort: function (s) { return ep(s.client); }, cell: function (s) { return ep(s.client); } },
-          { label: 'server', sort: function (s) { return ep(s.server); }, cell: function (s) { return ep(s.server); } },
-          { label: 'transport', sort: function (s) { return s.transport; },
+          { label: 'client', nowrap: true, sort: function (s) { return ep(s.client); }, cell: function (s) { return ep(s.client); } },
+          { label: 'server', nowrap: true, sort: function (s) { return ep(s.server); }, cell: function (s) { return ep(s.server); } },
+          { label: 'transport', nowrap: true, sort: function (s) { return s.transport; },
             cell: function (s) { return el('span', { class: 't-' + s.transport }, [s.transport]); } },
-          { label: 'STARTTLS', sort: startTLS, cell: startTLS },
-          { label: 'TLS version', sort: function (s) { return tlsField(s, 'version'); }, cell: function (s) { return tlsField(s, 'version'); } },
+          { label: 'STARTTLS', nowrap: true, sort: startTLS, cell: startTLS },
+          { label: 'TLS version', nowrap: true, sort: function (s) { return tlsField(s, 'version'); }, cell: function (s) { return tlsField(s, 'version'); } },
           { label: 'cipher', sort: function (s) { return tlsField(s, 'cipher'); }, cell: function (s) { return tlsField(s, 'cipher'); } },
           { label: 'SNI', sort: function (s) { return tlsField(s, 'sni'); }, cell: function (s) { return tlsField(s, 'sni'); } },
           { label: 'credentials', sort: creds, cell: creds },
@@ -270,7 +270,8 @@ enum HTMLTemplate {
             cell: function (s) { var n = (findingsOf[s.id] || []).length; return n ? String(n) : ''; } }
         ];
         var selectedRow = null;
-        var sessionTable = pagedTable(document.getElementById('sessions-table'), sessions, sessionColumns, {
+        var inIdOrder = sessions.slice().sort(function (a, b) { return a.id - b.id; });
+        var sessionTable = pagedTable(document.getElementById('sessions-table'), inIdOrder, sessionColumns, {
           pageSize: 200, rowClass: 'session-row', tableClass: 'sessions',
           placeholder: 'filter sessions (address, protocol, user, cipher ...)',
           search: function (s) {
@@ -327,7 +328,23 @@ enum HTMLTemplate {
           if (!spans.length) { host.appendChild(el('p', { class: 'muted' }, ['No sessions.'])); return; }
           var t0 = spans[0].a, t1 = spans.reduce(function (m, x) { return Math.max(m, x.b); }, t0);
           var W = 1200, L = 10, R = 10, plot = W - L - R, span = Math.max(1, t1 - t0);
-          function x(t) { return L + (t - t0) / span * plot; }
+          // Idle gaps longer than 5% of the whole (inputs days apart) are cut to GAP pixels, so the busy
+          // stretches keep the width: x() is piecewise linear over the busy time.
+          var GAP = 12, cuts = [], end = t0;
+          spans.forEach(function (sp) {
+            if (sp.a - end > span * 0.05) cuts.push({ a: end, b: sp.a });
+            end = Math.max(end, sp.b);
+          });
+          var busy = Math.max(1, span - cuts.reduce(function (n, c) { return n + c.b - c.a; }, 0));
+          var scale = (plot - cuts.length * GAP) / busy;
+          function x(t) {
+            var px = L, from = t0;
+            for (var i = 0; i < cuts.length && cuts[i].a < t; i++) {
+              px += (cuts[i].a - from) * scale + GAP; from = cuts[i].b;
+              if (t < cuts[i].b) return px - GAP / 2;
+            }
+            return px + (t - from) * scale;
+          }
           var maxLanes = 120, lanes = [], laneOf = [];
           spans.forEach(function (sp) {
             var i = 0;
@@ -338,7 +355,7 @@ enum HTMLTemplate {
           if (spans.length <= 4000 && lanes.length <= maxLanes) {
             var lh = Math.max(3, Math.min(14, Math.floor(400 / lanes.length)));
             H = lanes.length * lh + 30;
-            g = svg('svg', { width: W, height: H, viewBox: '0 0 ' + W + ' ' + H, role: 'img' });
+            g = svg('svg', { width: '100%', viewBox: '0 0 ' + W + ' ' + H, preserveAspectRatio: 'none', role: 'img' });
             spans.forEach(function (sp, i) {
               var r = svg('rect', { x: x(sp.a).toFixed(1), y: 4 + laneOf[i] * lh, height: Math.max(2, lh - 1),
                 width: Math.max(1.5, x(sp.b) - x(sp.a)).toFixed(1), fill: colour[sp.s.transport] || '#888' });
@@ -351,14 +368,15 @@ enum HTMLTemplate {
           } else {
             // Sessions starting in each of 200 buckets, stacked by transport.
             var n = 200, counts = [], kinds = ['plaintext', 'starttls', 'implicit-tls'], top = 1;
-            for (var i = 0; i < n; i++) counts.push({ plaintext: 0, starttls: 0, 'implicit-tls': 0 });
+            for (var i = 0; i < n; i++) counts.push({ plaintext: 0, starttls: 0, 'implicit-tls': 0, first: '' });
             spans.forEach(function (sp) {
-              var b = Math.min(n - 1, Math.floor((sp.a - t0) / span * n));
+              var b = Math.max(0, Math.min(n - 1, Math.floor((x(sp.a) - L) / plot * n)));
               counts[b][sp.s.transport] = (counts[b][sp.s.transport] || 0) + 1;
+              if (!counts[b].first) counts[b].first = sp.s.start;
             });
             counts.forEach(function (c) { top = Math.max(top, c.plaintext + c.starttls + c['implicit-tls']); });
             H = 230;
-            g = svg('svg', { width: W, height: H, viewBox: '0 0 ' + W + ' ' + H, role: 'img' });
+            g = svg('svg', { width: '100%', viewBox: '0 0 ' + W + ' ' + H, preserveAspectRatio: 'none', role: 'img' });
             var bw = plot / n;
             counts.forEach(function (c, i) {
               var y = 200;
@@ -368,18 +386,25 @@ enum HTMLTemplate {
                 y -= h;
                 var r = svg('rect', { x: (L + i * bw).toFixed(1), y: y.toFixed(1), width: Math.max(1, bw - 0.5).toFixed(1),
                   height: h.toFixed(1), fill: colour[k] });
-                r.appendChild(svg('title', {}, c[k] + ' ' + k + ' sessions starting ' +
-                  new Date(t0 + i * span / n).toISOString()));
+                r.appendChild(svg('title', {}, c[k] + ' ' + k + ' sessions, the first at ' + c.first));
                 g.appendChild(r);
               });
             });
             g.appendChild(svg('text', { x: W - R, y: 12, 'text-anchor': 'end' }, 'sessions starting per ' +
-              (span / n / 1000).toFixed(1) + ' s (at most ' + top + ')'));
+              (1 / scale * plot / n / 1000).toFixed(1) + ' s (at most ' + top + ')'));
           }
+          cuts.forEach(function (c) {
+            var cx = x(c.a) + GAP / 2;
+            var line = svg('line', { x1: cx, x2: cx, y1: 0, y2: H - 22, stroke: '#8a93a3', 'stroke-dasharray': '3 3' });
+            line.appendChild(svg('title', {}, 'idle for ' + ((c.b - c.a) / 1000).toFixed(1) + ' s, not to scale: ' +
+              new Date(c.a).toISOString() + ' \\u2013 ' + new Date(c.b).toISOString()));
+            g.appendChild(line);
+          });
           g.appendChild(svg('text', { x: L, y: H - 8 }, new Date(t0).toISOString()));
           g.appendChild(svg('text', { x: W - R, y: H - 8, 'text-anchor': 'end' }, new Date(t1).toISOString()));
           host.appendChild(g);
-          host.appendChild(el('p', { class: 'muted' }, [spans.length + ' sessions over ' + (span / 1000).toFixed(1) + ' s']));
+          host.appendChild(el('p', { class: 'muted' }, [spans.length + ' sessions over ' + (span / 1000).toFixed(1) + ' s' +
+            (cuts.length ? '; ' + cuts.length + ' idle gap' + (cuts.length > 1 ? 's' : '') + ' cut (dashed lines)' : '')]));
         })();
 
         // --- horizontal bar charts of counts
@@ -392,7 +417,7 @@ enum HTMLTemplate {
             var rest = items.slice(14).reduce(function (n, it) { return n + it[1]; }, 0);
             items = items.slice(0, 14).concat([['(' + (items.length - 14) + ' others)', rest]]);
           }
-          var top = items[0][1], W = 560, lw = 300, rh = 20, H = items.length * rh + 4;
+          var top = items[0][1], W = 640, lw = 350, rh = 20, H = items.length * rh + 4;
           var g = svg('svg', { width: '100%', viewBox: '0 0 ' + W + ' ' + H, role: 'img' });
           items.forEach(function (it, i) {
             var y = 2 + i * rh, w = Math.max(1, it[1] / top * (W - lw - 50));
