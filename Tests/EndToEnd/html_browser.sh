@@ -56,6 +56,13 @@ rows() { grep -o "<tr class=\"$1\"" "$TMP/dom.html" | wc -l; }
 grep -q '<svg' "$TMP/dom.html" || fail "no chart was drawn"
 grep -q 'class="filter"' "$TMP/dom.html" || fail "no evidence filter in the findings"
 
+# A link to a session (#session-N, as the findings use) opens its detail with its evidence filter.
+id=$(grep -m1 -o '"type":"session","id":[0-9]*' "$TMP/r.jsonl" | grep -o '[0-9]*$')
+run --dump-dom "file://$TMP/r.html#session-$id" > "$TMP/detail.html"
+grep -q "<section id=\"detail\"><h2 id=\"detail-title\">Session #$id " "$TMP/detail.html" \
+  || fail "#session-$id did not open the session's detail"
+grep -A3 'id="detail-body"' "$TMP/detail.html" | grep -q 'class="filter"' || fail "the detail has no evidence filter"
+
 # A screenshot for a person to look at (kept only when HTML_SCREENSHOT names a file).
 if [ -n "${HTML_SCREENSHOT:-}" ]; then
   run --screenshot="$HTML_SCREENSHOT" --window-size=1400,2000 "file://$TMP/r.html" > /dev/null
