@@ -63,6 +63,20 @@ grep -q "<section id=\"detail\"><h2 id=\"detail-title\">Session #$id " "$TMP/det
   || fail "#session-$id did not open the session's detail"
 grep -A3 'id="detail-body"' "$TMP/detail.html" | grep -q 'class="filter"' || fail "the detail has no evidence filter"
 
+# Wire strings built to break the page (hostile_imap.py: a greeting with </script><img ...>, a LOGIN user
+# <script>alert(1)</script>), from an input whose name is markup too: they must show as text, nothing more.
+hostile="$TMP/<b>hostile&.pcap"
+python3 Tests/EndToEnd/hostile_imap.py "$hostile"
+"$BIN" analyze "$hostile" --format html --output "$TMP/h.html" 2>/dev/null
+run --dump-dom "file://$TMP/h.html#session-1" > "$TMP/h.dom"
+if console > "$TMP/console"; then fail "the hostile page logged to its console:"; cat "$TMP/console"; fi
+grep -q '<img' "$TMP/h.dom" && fail "a wire string became an <img> element"
+grep -q '<b>hostile' "$TMP/h.dom" && fail "the input name became markup"
+grep -q '&lt;b&gt;hostile&amp;.pcap' "$TMP/h.dom" || fail "the input name is not shown as text"
+[ "$(grep -o '<tr class="finding-row"' "$TMP/h.dom" | wc -l)" -eq 1 ] || fail "the hostile session's finding is not listed"
+grep -q "user '&lt;script&gt;alert(1)&lt;/script&gt;'" "$TMP/h.dom" || fail "the hostile user name is not shown as text"
+grep -q '&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt;' "$TMP/h.dom" || fail "the hostile greeting is not shown as text"
+
 # A screenshot for a person to look at (kept only when HTML_SCREENSHOT names a file).
 if [ -n "${HTML_SCREENSHOT:-}" ]; then
   run --screenshot="$HTML_SCREENSHOT" --window-size=1400,2000 "file://$TMP/r.html" > /dev/null
