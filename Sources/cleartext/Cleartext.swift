@@ -35,7 +35,7 @@ struct Cleartext: ParsableCommand {
 }
 
 enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
-    case text, jsonl
+    case text, jsonl, html
 }
 
 struct Analyze: ParsableCommand {
@@ -51,7 +51,7 @@ struct Analyze: ParsableCommand {
     @Argument(help: "Capture files, directories of them, or - for standard input.")
     var inputs: [String]
 
-    @Option(name: .long, help: "Report format: text or jsonl.")
+    @Option(name: .long, help: "Report format: text, jsonl, or html (one self-contained page).")
     var format: ReportFormat = .text
 
     @Option(name: [.short, .long], help: "Write the report to this file instead of standard output.")
@@ -130,11 +130,15 @@ struct Analyze: ParsableCommand {
             }
             secrets = .hmac(key: key)
         }
-        var sink: RecordSink = format == .jsonl
-            ? JSONLinesSink(output: out, secrets: secrets)
-            : TextSink(output: out, secrets: secrets, showConnections: flows ?? false,
-                       header: ["cleartext \(cleartextVersion); command: " + CommandLine.arguments.joined(separator: " ")],
-                       colour: output == nil && isatty(1) != 0 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil)
+        var sink: RecordSink
+        switch format {
+        case .jsonl: sink = JSONLinesSink(output: out, secrets: secrets)
+        case .html: sink = HTMLSink(output: out, secrets: secrets, version: cleartextVersion)
+        case .text:
+            sink = TextSink(output: out, secrets: secrets, showConnections: flows ?? false,
+                            header: ["cleartext \(cleartextVersion); command: " + CommandLine.arguments.joined(separator: " ")],
+                            colour: output == nil && isatty(1) != 0 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil)
+        }
         if let exportHashes {
             do { sink = HashExportSink(next: sink, file: try OutputFile(path: exportHashes)) } catch {
                 printError("cleartext: \(error)")
