@@ -5,6 +5,8 @@ CONFIG       ?= release
 BIN           = .build/$(CONFIG)/cleartext
 # Debian packages the build and the tests need (libpcap for capture/BPF, tshark/tcpdump as references).
 APT_PACKAGES  = libpcap-dev tshark tcpdump python3
+# What only the tests need (the HTML report's browser test); the lab installs its servers itself.
+TEST_PACKAGES = chromium
 BENCH_BYTES  ?= 1G
 
 .PHONY: all deps build demo test test-swift test-cli test-generated test-scale test-lab lab-samples man bench samples clean
@@ -31,6 +33,7 @@ demo: build
 	@for f in samples/*.pcap samples/*.pcapng; do [ -e "$$f" ] || continue; echo "== $$f"; $(BIN) analyze "$$f"; done
 
 test: deps
+	$(MAKE) deps APT_PACKAGES="$(TEST_PACKAGES)"
 	$(MAKE) test-swift
 	$(MAKE) test-cli
 	$(MAKE) test-generated
