@@ -1,0 +1,72 @@
+import Foundation
+import Testing
+import TestSupport
+import Wire
+import Protocols
+@testable import Analysis
+@testable import PcapSource
+
+/// Wire strings meant to break reports: terminal escapes, a bell, quotes, backslashes, markup and a line
+/// break inside a credential. Every format must show them as data.
+@Suite struct HostileStringsTests {
+    static let user = "<script>alert(1)</script>\u{1B}[2J\u{07}\"\\\r\nX"
+
+    func capture() -> [UInt8] {
+        var c = TCPConversation(client: Endpoint(IPAddress("192.0.2.66")!, 40066),
+                                server: Endpoint(IPAddress("198.51.100.25")!, 25))
+        c.handshake()
+        c.server("220 mx \u{1B}]0;pwned\u{07}\u{1B}[31m ESMTP </script><img src=x onerror=alert(2)>\r\n")
+        c.client("EHLO x\r\n")
+        c.server("250-mx\r\n250 AUTH PLAIN\r\n")
+        let plain = Array("\u{0}".utf8) + Array(Self.user.utf8) + Array("\u{0}pw\u{1B}[0m".utf8)
+        c.client("AUTH PLAIN " + Base64.encode(plain) + "\r\n")
+        c.server("235 ok\r\n")
+        c.clientClose()
+        c.serverClose()
+        return c.pcap().data
+    }
+
+    func render(_ make: (OutputFile) -> RecordSink) throws -> [UInt8] {
+        let dir = FileManager.default.temporaryDirectory
+        let input = dir.appendingPathComponent("hostile-in.pcap").path
+        let output = dir.appendingPathComponent("hostile-out-\(UUID().uuidString)").path
+        _ = FileManager.default.createFile(atPath: input, contents: Data(capture()))
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        let out = try OutputFile(path: output)
+        let engine = Engine(sink: make(out))
+        var reader = try CaptureFileReader(path: input)
+        engine.analyze(&reader, name: input)
+        engine.finish()
+        out.flush()
+        return Array(try Data(contentsOf: URL(fileURLWithPath: output)))
+    }
+
+    @Test func textShowsControlCharactersEscaped() throws {
+        let text = try render { TextSink(output: $0, showSecrets: true) }
+        #expect(!text.contains(0x1B) && !text.contains(0x07) && !text.contains(0x0D))
+        let s = String(decoding: text, as: UTF8.self)
+        #expect(s.contains("\\x1b[2J\\x07"))
+        #expect(s.contains("cleartext-credentials"))
+    }
+
+    @Test func jsonLinesStayOneRecordPerLineAndRoundTrip() throws {
+        let bytes = try render { JSONLinesSink(output: $0, showSecrets: true) }
+        #expect(!bytes.contains(0x1B) && !bytes.contains(0x07) && !bytes.contains(0x0D))
+        let lines = String(decoding: bytes, as: UTF8.self).split(separator: "\n")
+        var users: [String] = []
+        for line in lines {
+            let record = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            if record["type"] as? String == "session", let creds = record["credentials"] as? [[String: Any]] {
+                users += creds.compactMap { $0["username"] as? String }
+            }
+        }
+        #expect(users == [Self.user])
+    }
+
+    @Test func htmlNeverCarriesRawMarkup() throws {
+        let html = String(decoding: try render { HTMLSink(output: $0, showSecrets: true, version: "test") }, as: UTF8.self)
+        #expect(!html.contains("<script>alert(1)"))
+        #expect(!html.contains("<img src=x"))
+        #expect(!html.contains("\u{1B}"))
+    }
+}
