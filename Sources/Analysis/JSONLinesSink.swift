@@ -2,22 +2,38 @@ import Protocols
 import Streams
 import Wire
 
-/// Writes JSON Lines per ../shared/CONTRACT.md: records as they are released, then one `summary`.
+/// Writes JSON Lines per ../shared/CONTRACT.md: records as they are released, then one `summary`. With
+/// `document: true` (`--format json`) the same records, in the same order, form one JSON document:
+/// `{"records": [record, ...]}`.
 public final class JSONLinesSink: RecordSink {
     private let out: OutputFile
     private let secrets: SecretPolicy
+    private let document: Bool
+    private var written = 0
     private var flows = 0
     private var sessions = 0
     private var findings = 0
 
-    public init(output: OutputFile, showSecrets: Bool = false, secrets: SecretPolicy? = nil) {
+    public init(output: OutputFile, showSecrets: Bool = false, secrets: SecretPolicy? = nil, document: Bool = false) {
         self.out = output
         self.secrets = secrets ?? (showSecrets ? .show : .redact)
+        self.document = document
+    }
+
+    /// Writes one record: a line, or the next element of the document's array.
+    private func emit(_ record: JSONObject) {
+        if document {
+            out.write(Array((written == 0 ? "{\"records\":[\n" : ",\n").utf8))
+            out.write(record.closed)
+        } else {
+            out.write(record.line)
+        }
+        written += 1
     }
 
     public func session(_ s: SessionReport, findings list: [Finding]) {
         sessions += 1
-        out.write(Self.session(s, secrets: secrets).line)
+        emit(Self.session(s, secrets: secrets))
         for f in list { write(f) }
     }
 
@@ -27,7 +43,7 @@ public final class JSONLinesSink: RecordSink {
 
     private func write(_ f: Finding) {
         findings += 1
-        out.write(Self.finding(f).line)
+        emit(Self.finding(f))
     }
 
     static func finding(_ f: Finding) -> JSONObject {
@@ -242,7 +258,7 @@ public final class JSONLinesSink: RecordSink {
         o.field("server_to_client", Self.direction(record[.serverToClient]))
         o.field("evidence_filter", EvidenceFilter.connection(record.info.client, record.info.server,
                                                              frames: record.info.firstFrame...record.lastFrame))
-        out.write(o.line)
+        emit(o)
     }
 
     /// `"type": "server"` records for every server, then `"type": "client"` records for every client that sent
@@ -267,7 +283,7 @@ public final class JSONLinesSink: RecordSink {
             o.field("certificate_problems", v.certificateProblems.sorted())
             o.field("sessions_with_credentials_in_clear", v.credentialsInClear)
             o.field("logins_accepted_in_clear", v.loginsAcceptedInClear)
-            out.write(o.line)
+            emit(o)
         }
         for c in p.exposedClients {
             var o = JSONObject()
@@ -277,7 +293,7 @@ public final class JSONLinesSink: RecordSink {
             o.field("credentials_in_clear", Self.counts(c.credentialsInClear))
             o.field("successful_logins", c.successfulLogins)
             o.field("usernames", c.usernames)
-            out.write(o.line)
+            emit(o)
         }
     }
 
@@ -298,7 +314,8 @@ public final class JSONLinesSink: RecordSink {
         o.field("errors", inputs.compactMap { $0.error?.description })
         o.field("flows", flows)
         o.field("inputs", inputs.map(Self.input))
-        out.write(o.line)
+        emit(o)
+        if document { out.write(Array("\n]}\n".utf8)) }
         out.flush()
     }
 

@@ -35,7 +35,7 @@ struct Cleartext: ParsableCommand {
 }
 
 enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
-    case text, jsonl, html
+    case text, json, jsonl, html
 }
 
 struct Analyze: ParsableCommand {
@@ -51,7 +51,7 @@ struct Analyze: ParsableCommand {
     @Argument(help: "Capture files, directories of them, or - for standard input.")
     var inputs: [String]
 
-    @Option(name: .long, help: "Report format: text, jsonl, or html (one self-contained page).")
+    @Option(name: .long, help: "Report format: text, jsonl (JSON Lines), json (one document) or html (one self-contained page).")
     var format: ReportFormat = .text
 
     @Option(name: [.short, .long], help: "Write the report to this file instead of standard output.")
@@ -133,6 +133,7 @@ struct Analyze: ParsableCommand {
         var sink: RecordSink
         switch format {
         case .jsonl: sink = JSONLinesSink(output: out, secrets: secrets)
+        case .json: sink = JSONLinesSink(output: out, secrets: secrets, document: true)
         case .html: sink = HTMLSink(output: out, secrets: secrets, version: cleartextVersion)
         case .text:
             sink = TextSink(output: out, secrets: secrets, showConnections: flows ?? false,
@@ -171,7 +172,7 @@ struct Analyze: ParsableCommand {
             }
             let bar = quiet ? nil : ProgressBar(name: path, total: reader.fileSize)
             // Reports for people name each file by its SHA-256 (pipelines skip the extra read).
-            let digest = format == .jsonl || path == "-" ? nil : fileSHA256(path)
+            let digest = format == .jsonl || format == .json || path == "-" ? nil : fileSHA256(path)
             let result = engine.analyze(&reader, name: path, filter: bpf.map { f in { f.matches($0) } },
                                         progress: bar.map { b in { b.update($0) } }, sha256: digest)
             bar?.done()
