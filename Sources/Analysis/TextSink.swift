@@ -100,12 +100,17 @@ public final class TextSink: RecordSink {
             if let e = r.error { out.write("  error: \(e.description)\n") }
         }
         if !findings.isEmpty {
+            let byID = Dictionary(sessions.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
             out.write("\nFindings (\(findings.count))\n")
             for sev in Severity.allCases.reversed() {
                 for f in findings where f.severity == sev {
                     let ref = f.session.map { "session \($0)" } ?? "sessions " + f.sessions.map(String.init).joined(separator: ",")
                     out.write("  " + paint("[\(sev.rawValue)]", sev) + " \(f.rule.id) (\(ref); frames \(f.frames.map(String.init).joined(separator: ","))): "
                               + TextSink.escape(f.message) + "\n")
+                    // The evidence: when, between whom, and the filter that shows it in Wireshark.
+                    if let id = f.session, let s = byID[id] {
+                        out.write("      \(s.flow.info.firstTime.rfc3339) \(s.client) -> \(s.server); \(s.evidenceFilter)\n")
+                    }
                 }
             }
         }
