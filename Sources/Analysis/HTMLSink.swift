@@ -73,6 +73,50 @@ public final class HTMLSink: RecordSink {
         }
     }
 
+    private var posture = Posture()
+    /// Rows of each posture table in the page.
+    static let maxPostureRows = 2000
+
+    public func posture(_ p: Posture) {
+        posture = p
+    }
+
+    /// The auditor's tables, as plain HTML (every wire string escaped): servers, then exposed clients.
+    private func writePosture() {
+        let servers = posture.sortedServers
+        guard !servers.isEmpty else { return }
+        out.write("<section id=\"servers\"><h2>Servers</h2><div class=\"scroll\"><table class=\"posture\"><thead><tr>"
+                  + "<th>protocol</th><th>server</th><th>sessions</th><th>STARTTLS offered / not / no list</th>"
+                  + "<th>upgraded</th><th>implicit TLS</th><th>TLS versions</th><th>ciphers</th>"
+                  + "<th>certificate problems</th><th>logins accepted in the clear</th><th>banner</th></tr></thead><tbody>\n")
+        func counts(_ d: [String: Int]) -> String {
+            Self.escape(d.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value))" }.joined(separator: ", "))
+        }
+        for v in servers.prefix(Self.maxPostureRows) {
+            out.write("<tr><td>\(v.protocolName)</td><td>\(Self.escape(v.endpoint.description))</td><td>\(v.sessions)</td>"
+                      + "<td>\(v.startTLSOffered) / \(v.startTLSNotOffered) / \(v.startTLSUnknown)</td><td>\(v.upgraded)</td>"
+                      + "<td>\(v.implicitTLS)</td><td>\(counts(v.tlsVersions))</td><td>\(counts(v.ciphers))</td>"
+                      + "<td>\(Self.escape(v.certificateProblems.sorted().joined(separator: ", ")))</td>"
+                      + "<td>\(v.loginsAcceptedInClear)</td><td>\(Self.escape(v.banner ?? ""))</td></tr>\n")
+        }
+        out.write("</tbody></table></div>")
+        if servers.count > Self.maxPostureRows {
+            out.write("<p class=\"omitted\">\(servers.count - Self.maxPostureRows) more servers in --format jsonl.</p>")
+        }
+        out.write("</section>\n")
+        let clients = posture.exposedClients
+        guard !clients.isEmpty else { return }
+        out.write("<section id=\"clients\"><h2>Clients that sent credentials in the clear</h2><div class=\"scroll\">"
+                  + "<table class=\"posture\"><thead><tr><th>client</th><th>sessions</th><th>credentials in the clear</th>"
+                  + "<th>successful logins</th><th>user names</th></tr></thead><tbody>\n")
+        for c in clients.prefix(Self.maxPostureRows) {
+            out.write("<tr><td>\(Self.escape(c.address.description))</td><td>\(c.sessions)</td>"
+                      + "<td>\(counts(c.credentialsInClear))</td><td>\(c.successfulLogins)</td>"
+                      + "<td>\(Self.escape(c.usernames.joined(separator: ", ")))</td></tr>\n")
+        }
+        out.write("</tbody></table></div></section>\n")
+    }
+
     public func finish(inputs: [InputResult]) {
         let sessions = sessionJSON.count + sessionsOmitted
         let findings = findingJSON.count + findingsOmitted
@@ -115,6 +159,7 @@ public final class HTMLSink: RecordSink {
         }
         out.write("</div></header>\n")
         out.write(HTMLTemplate.body)
+        writePosture()
         // The data, as one JSON document: already script-safe object by object, the rest is ASCII we write.
         out.write("<script type=\"application/json\" id=\"data\">{\"version\":")
         var v: [UInt8] = []

@@ -68,5 +68,9 @@ import Protocols
         #expect(!html.contains("<script>alert(1)"))
         #expect(!html.contains("<img src=x"))
         #expect(!html.contains("\u{1B}"))
+        // The posture tables are plain HTML: the hostile banner must be there, escaped.
+        #expect(html.contains("<section id=\"servers\">"))
+        #expect(html.contains("&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt;"))
+        #expect(html.contains("<section id=\"clients\">"))
     }
 }
