@@ -37,7 +37,10 @@ public enum HashExport {
     /// One line per crackable exchange, or nil when the exchange lacks what the format needs.
     /// - CRAM-MD5: hashcat mode 10200, `$cram_md5$<base64 challenge>$<base64 "user digest">`.
     /// - APOP: hashcat mode 20, md5($salt.$pass): `digest:<timestamp>`.
+    /// - NTLMv1: hashcat mode 5500, `user::domain:LM response:NT response:server challenge`.
     /// - NTLMv2: hashcat mode 5600, `user::domain:server challenge:NTProofStr:blob`.
+    /// - DIGEST-MD5: John the Ripper's dmd5,
+    ///   `$DIGEST-MD5$user$realm$nonce$digest-uri$cnonce$nc$qop$response[$authzid]` (RFC 2831 §2.1.2).
     public static func line(_ c: Credential) -> String? {
         guard let secret = c.secret, let challenge = c.challenge else { return nil }
         switch c.mechanism {
@@ -48,12 +51,24 @@ public enum HashExport {
         case "APOP":
             return "\(secret):\(challenge)"
         case "AUTH=NTLM":
-            // The NT response of NTLMv2 is NTProofStr (16 bytes) followed by the client blob; a 24-byte
-            // response is NTLMv1, whose hashcat format also needs the LM response, which is not kept.
-            guard secret.count > 48, let user = c.username else { return nil }
+            guard let user = c.username else { return nil }
             let parts = user.split(separator: "\\", maxSplits: 1)
             let (domain, name) = parts.count == 2 ? (String(parts[0]), String(parts[1])) : ("", user)
+            if secret.count == 48 {
+                // NTLMv1: a 24-byte NT response, with the LM response beside it.
+                guard let lm = c.lmResponse else { return nil }
+                return "\(name)::\(domain):\(lm):\(secret):\(challenge)"
+            }
+            // NTLMv2: NTProofStr (16 bytes), then the client blob.
+            guard secret.count > 48 else { return nil }
             return "\(name)::\(domain):\(challenge):\(secret.prefix(32)):\(secret.dropFirst(32))"
+        case "AUTH=DIGEST-MD5":
+            func field(_ k: String) -> String { SASLExchange.digestField(k, in: secret) ?? "" }
+            guard let user = c.username, !field("response").isEmpty else { return nil }
+            var line = "$DIGEST-MD5$\(user)$\(field("realm"))$\(field("nonce"))$\(field("digest-uri"))$"
+                + "\(field("cnonce"))$\(field("nc"))$\(field("qop"))$\(field("response"))"
+            if let authzid = SASLExchange.digestField("authzid", in: secret) { line += "$" + authzid }
+            return line
         default:
             return nil
         }

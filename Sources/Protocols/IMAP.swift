@@ -581,7 +581,7 @@ public struct IMAPGrammar: TextGrammar {
             let credential = Credential(mechanism: exchange.contractName, username: exchange.username,
                                         secret: exchange.secret, exposure: exchange.exposure, outcome: outcome,
                                         frame: exchange.secretFrame ?? run.lastClientFrame, time: run.time,
-                                        replyFrame: frame, challenge: exchange.challenge)
+                                        replyFrame: frame, challenge: exchange.challenge, lmResponse: exchange.lmResponse)
             context.facts.credentials.append(credential)
         case .idle:
             if case .idling(let tag) = client, tag == entry.tag { client = .ready }

@@ -461,7 +461,7 @@ public struct POP3Grammar: TextGrammar {
             context.facts.credentials.append(Credential(
                 mechanism: x.contractName, username: x.username, secret: x.secret, exposure: x.exposure,
                 outcome: outcome, frame: frame, time: time,
-                replyFrame: replyFrame, challenge: x.challenge))
+                replyFrame: replyFrame, challenge: x.challenge, lmResponse: x.lmResponse))
         case .simple, .capa, .multiLine, .authList, .stls:
             break
         }

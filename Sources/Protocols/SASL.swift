@@ -15,6 +15,8 @@ public struct SASLExchange: Sendable {
     public private(set) var username: String?
     public private(set) var secret: String?
     public private(set) var challenge: String?
+    /// NTLM: the LM response of the AUTHENTICATE message, hex.
+    public private(set) var lmResponse: String?
     /// The frame of the client message that carried the secret (or the last client message).
     public private(set) var secretFrame: Int?
     /// The client cancelled the exchange with "*" (RFC 4422 §3.5).
@@ -152,6 +154,7 @@ public struct SASLExchange: Sendable {
                 username = domain.isEmpty ? user : domain + "\\" + user
                 secret = response
                 secretFrame = frame
+                lmResponse = Self.ntlmLMResponse(bytes)
             }
         case _ where mechanism.hasPrefix("SCRAM-"):
             // client-first-message: gs2-header "n=" saslname ",r=" nonce (RFC 5802 §7)
@@ -180,7 +183,7 @@ public struct SASLExchange: Sendable {
     }
 
     /// A field of a DIGEST-MD5 response (`key="value"` or `key=value`), RFC 2831 §2.1.2.
-    static func digestField(_ key: String, in s: String) -> String? {
+    public static func digestField(_ key: String, in s: String) -> String? {
         var rest = Substring(s)
         while !rest.isEmpty {
             rest = rest.drop { $0 == " " || $0 == "," }
@@ -216,6 +219,15 @@ public struct SASLExchange: Sendable {
             if k.lowercased() == key { return String(value) }
         }
         return nil
+    }
+
+    /// The LM response of an NTLM AUTHENTICATE_MESSAGE (MS-NLMP 2.2.1.3, security buffer at offset 12), hex.
+    static func ntlmLMResponse(_ b: [UInt8]) -> String? {
+        guard b.count >= 20 else { return nil }
+        let len = Int(b[12]) | Int(b[13]) << 8
+        let off = Int(b[16]) | Int(b[17]) << 8 | Int(b[18]) << 16 | Int(b[19]) << 24
+        guard off >= 0, len > 0, off <= b.count, len <= b.count - off else { return nil }
+        return Array(b[off..<(off + len)]).hexString
     }
 
     /// NTLM AUTHENTICATE_MESSAGE (MS-NLMP 2.2.1.3): user, domain, and the NT response in hex.

@@ -572,6 +572,6 @@ public struct SMTPGrammar: TextGrammar {
             mechanism: x.sasl.contractName, username: x.sasl.username, secret: x.sasl.secret,
             exposure: x.sasl.exposure, outcome: outcome, frame: frame,
             time: x.sasl.secretFrame == nil ? x.commandTime : (x.secretTime ?? x.commandTime),
-            replyFrame: replyFrame, challenge: x.sasl.challenge))
+            replyFrame: replyFrame, challenge: x.sasl.challenge, lmResponse: x.sasl.lmResponse))
     }
 }

@@ -61,10 +61,12 @@ public struct Credential: Sendable, Equatable {
     public var challenge: String?
     /// An anonymous FTP login (user `anonymous` or `ftp`), reported apart and as low severity.
     public var isAnonymous: Bool
+    /// NTLM: the LM response (hex), which an NTLMv1 audit needs beside the NT response in `secret`.
+    public var lmResponse: String?
 
     public init(mechanism: String, username: String?, secret: String?, exposure: Exposure,
                 outcome: AuthOutcome = .unknown, frame: Int, time: CaptureTime, replyFrame: Int? = nil,
-                challenge: String? = nil, isAnonymous: Bool = false) {
+                challenge: String? = nil, isAnonymous: Bool = false, lmResponse: String? = nil) {
         self.mechanism = mechanism
         self.username = username
         self.secret = secret
@@ -75,6 +77,7 @@ public struct Credential: Sendable, Equatable {
         self.replyFrame = replyFrame
         self.challenge = challenge
         self.isAnonymous = isAnonymous
+        self.lmResponse = lmResponse
     }
 }
 

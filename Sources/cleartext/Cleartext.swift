@@ -69,7 +69,7 @@ struct Analyze: ParsableCommand {
     @Option(name: .long, help: "Key file for --secret-hashes (values then compare across runs); default: a random key per run.")
     var secretKey: String?
 
-    @Option(name: .long, help: "Write captured challenge-responses for password auditors (hashcat 10200 CRAM-MD5, 20 APOP, 5600 NTLMv2) to this file.")
+    @Option(name: .long, help: "Write captured challenge-responses for password auditors (hashcat 10200 CRAM-MD5, 20 APOP, 5500/5600 NTLMv1/v2; John dmd5 DIGEST-MD5) to this file.")
     var exportHashes: String?
 
     @Flag(name: .long, inversion: .prefixedNo,
