@@ -1,6 +1,7 @@
 import Crypto
 import Protocols
 import Streams
+import Wire
 
 /// How reports treat passwords, responses and tokens (CONTRACT.md: redacted unless asked).
 public enum SecretPolicy: Sendable {
@@ -16,7 +17,7 @@ public enum SecretPolicy: Sendable {
     public func hmac(_ secret: String?) -> String? {
         guard case .hmac(let key) = self, let secret else { return nil }
         let mac = HMAC<SHA256>.authenticationCode(for: Array(secret.utf8), using: SymmetricKey(data: key))
-        return mac.map { b in (b < 16 ? "0" : "") + String(b, radix: 16) }.joined()
+        return Hex.string(mac)
     }
 
     public var shows: Bool {

@@ -1,4 +1,5 @@
 import Protocols
+import Wire
 
 /// Wire strings of TLS as text for reports.
 enum TLSText {
@@ -6,10 +7,7 @@ enum TLSText {
     /// RFC 7301 §3.1, and GREASE or hostile ones are not text).
     static func alpn(_ bytes: [UInt8]) -> String {
         if !bytes.isEmpty, bytes.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) { return String(decoding: bytes, as: UTF8.self) }
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = Array("0x".utf8)
-        for b in bytes { out += [digits[Int(b >> 4)], digits[Int(b & 15)]] }
-        return String(decoding: out, as: UTF8.self)
+        return "0x" + Hex.string(bytes)
     }
 }
 

@@ -90,7 +90,7 @@ public struct CaptureFileReader: FrameSource {
         ]
         guard let match = known.first(where: { $0.0.starts(with: magic) }), let found = match.1 else {
             throw SourceError(.notACapture, source: input.name, offset: 0,
-                              message: "not a pcap or pcapng file (starts with 0x\(Self.hex(magic)))")
+                              message: "not a pcap or pcapng file (starts with 0x\(Hex.string(magic)))")
         }
         format = found
         switch found {
@@ -112,7 +112,7 @@ public struct CaptureFileReader: FrameSource {
             let bom = Self.u32(head, 8, big: true)
             guard bom == 0x1A2B_3C4D || bom == 0x4D3C_2B1A else {
                 throw SourceError(.notACapture, source: input.name, offset: 8,
-                                  message: "not a pcapng file (byte-order magic 0x\(Self.hex(Array(head[8..<12]))))")
+                                  message: "not a pcapng file (byte-order magic 0x\(Hex.string(Array(head[8..<12]))))")
             }
         }
     }
@@ -252,7 +252,7 @@ public struct CaptureFileReader: FrameSource {
                 case 0x4D3C_2B1A: bigEndian = false
                 default:
                     throw failure(.malformed, at: start, frame: nil,
-                                  "Section Header Block has an unknown byte-order magic 0x\(Self.hex(Array(head[8..<12])))")
+                                  "Section Header Block has an unknown byte-order magic 0x\(Hex.string(Array(head[8..<12])))")
                 }
             }
             let type = Self.u32(head, 0, big: bigEndian)
@@ -479,7 +479,7 @@ public struct CaptureFileReader: FrameSource {
         case 9: "systemd Journal Export Block"
         case 10: "Decryption Secrets Block"
         case 0x0BAD, 0x4000_0BAD: "Custom Block"
-        default: "block of type 0x\(hex32(type))"
+        default: "block of type 0x\(Hex.code(type))"
         }
     }
 
@@ -510,19 +510,5 @@ public struct CaptureFileReader: FrameSource {
         guard at >= 0, b.count - at >= 8 else { return 0 }
         let v = b.loadUnaligned(fromByteOffset: at, as: UInt64.self)
         return big ? UInt64(bigEndian: v) : UInt64(littleEndian: v)
-    }
-
-    static func hex(_ bytes: [UInt8]) -> String {
-        let digits: [Character] = Array("0123456789abcdef")
-        var s = ""
-        for b in bytes {
-            s.append(digits[Int(b >> 4)])
-            s.append(digits[Int(b & 0xF)])
-        }
-        return s
-    }
-
-    static func hex32(_ v: UInt32) -> String {
-        hex([UInt8(v >> 24), UInt8(v >> 16 & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)])
     }
 }

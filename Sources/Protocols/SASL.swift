@@ -66,7 +66,7 @@ public struct SASLExchange: Sendable {
         case "NTLM":
             // Type 2 message: the 8-byte server challenge at offset 24 (MS-NLMP 2.2.1.2).
             if bytes.count >= 32, bytes.starts(with: Self.ntlmSignature), bytes[8] == 2 {
-                challenge = Array(bytes[24..<32]).hexString
+                challenge = Hex.string(bytes[24..<32])
             }
         default:
             break
@@ -227,7 +227,7 @@ public struct SASLExchange: Sendable {
         let len = Int(b[12]) | Int(b[13]) << 8
         let off = Int(b[16]) | Int(b[17]) << 8 | Int(b[18]) << 16 | Int(b[19]) << 24
         guard off >= 0, len > 0, off <= b.count, len <= b.count - off else { return nil }
-        return Array(b[off..<(off + len)]).hexString
+        return Hex.string(b[off..<(off + len)])
     }
 
     /// NTLM AUTHENTICATE_MESSAGE (MS-NLMP 2.2.1.3): user, domain, and the NT response in hex.
@@ -252,7 +252,7 @@ public struct SASLExchange: Sendable {
             return String(decoding: x, as: UTF8.self)
         }
         guard let nt = field(20), let domain = field(28), let user = field(36) else { return nil }
-        return (decode(user), decode(domain), nt.hexString)
+        return (decode(user), decode(domain), Hex.string(nt))
     }
 }
 

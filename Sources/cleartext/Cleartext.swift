@@ -244,7 +244,7 @@ func fileSHA256(_ path: String) -> String? {
     defer { try? handle.close() }
     var hasher = SHA256()
     while let chunk = try? handle.read(upToCount: 1 << 20), !chunk.isEmpty { hasher.update(data: chunk) }
-    return hasher.finalize().map { b in (b < 16 ? "0" : "") + String(b, radix: 16) }.joined()
+    return Hex.string(hasher.finalize())
 }
 
 /// A progress line on standard error (bytes read of the total, rate, time left), only when standard error is a

@@ -1,4 +1,5 @@
 import Crypto
+import Wire
 
 // Inputs of the TLS fingerprints (JA3, JA3S, JA4) as plain values, so that the fingerprints stay pure
 // functions of what a hello carried and do not depend on how the record/handshake parser represents it.
@@ -97,29 +98,6 @@ public enum TLSGREASE {
     /// `values` without GREASE, order kept.
     static func strip(_ values: [UInt16]) -> [UInt16] {
         values.filter { !isGREASE($0) }
-    }
-}
-
-/// Lowercase hex without Foundation.
-enum Hex {
-    private static let digits = Array("0123456789abcdef".utf8)
-
-    /// Two hex digits per byte.
-    static func string<S: Sequence>(_ bytes: S, separator: String = "") -> String where S.Element == UInt8 {
-        var out: [UInt8] = []
-        var first = true
-        for byte in bytes {
-            if !first { out.append(contentsOf: separator.utf8) }
-            first = false
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0f)])
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    /// A 16-bit code as exactly four lowercase hex digits (`0a0a`, `c02b`), as JA4 writes them.
-    static func code(_ value: UInt16) -> String {
-        string([UInt8(value >> 8), UInt8(value & 0xff)])
     }
 }
 

@@ -15,6 +15,8 @@
 // reference (rust/ja4/src/tls.rs), whose snapshots are our test vectors; docs/fingerprints.md lists each case.
 
 /// JA4 client fingerprints: hashed (`JA4`), raw (`JA4_r`) and in original order (`JA4_o`, `JA4_ro`).
+import Wire
+
 public enum JA4 {
     /// The JA4 fingerprint, e.g. `t13d1516h2_8daaf6152771_e5627efa2ab1`.
     public static func fingerprint(_ hello: HelloFingerprintInput) -> String {
