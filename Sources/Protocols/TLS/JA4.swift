@@ -30,6 +30,13 @@ public enum JA4 {
         return "\(parts.prefix)_\(parts.ciphers)_\(parts.extensionsAndSignatures)"
     }
 
+    /// JA4 and JA4_r together, from one pass over the hello (a report writes both).
+    public static func fingerprintAndRaw(_ hello: HelloFingerprintInput) -> (fingerprint: String, raw: String) {
+        let parts = Parts(hello, originalOrder: false)
+        return ("\(parts.prefix)_\(hash12(parts.ciphers))_\(hash12(parts.extensionsAndSignatures))",
+                "\(parts.prefix)_\(parts.ciphers)_\(parts.extensionsAndSignatures)")
+    }
+
     /// `JA4_o`: hashed like JA4, but ciphers and extensions in wire order, SNI and ALPN kept.
     public static func original(_ hello: HelloFingerprintInput) -> String {
         let parts = Parts(hello, originalOrder: true)

@@ -26,16 +26,34 @@ extension ServerHello {
     }
 }
 
+/// The fingerprints of one conversation, each computed once (a report writes the hashes and the strings
+/// behind them).
+public struct TLSFingerprints: Sendable, Equatable {
+    /// JA3 of the first ClientHello (MD5 hex) and the string it hashes; nil for SSL 2.0 hellos.
+    public var ja3: String?
+    public var ja3String: String?
+    /// JA3S of the final ServerHello, and its string.
+    public var ja3s: String?
+    public var ja3sString: String?
+    /// JA4 of the first ClientHello (FoxIO's TLS client fingerprint, the BSD-3 part of their suite), and JA4_r.
+    public var ja4: String?
+    public var ja4Raw: String?
+}
+
 extension TLSFacts {
-    /// JA3 of the first ClientHello (MD5 hex), nil for SSL 2.0 hellos.
-    public var ja3: String? { clientHello?.fingerprintInput.map(JA3.hash) }
-    /// The JA3 string before hashing, for debugging.
-    public var ja3String: String? { clientHello?.fingerprintInput.map(JA3.string) }
-    /// JA3S of the final ServerHello.
-    public var ja3s: String? { serverHello.map { JA3S.hash($0.fingerprintInput) } }
-    public var ja3sString: String? { serverHello.map { JA3S.string($0.fingerprintInput) } }
-    /// JA4 of the first ClientHello (FoxIO's TLS client fingerprint, BSD-3 part of their suite).
-    public var ja4: String? { clientHello?.fingerprintInput.map(JA4.fingerprint) }
-    /// JA4_r: the same, unhashed.
-    public var ja4Raw: String? { clientHello?.fingerprintInput.map(JA4.raw) }
+    public var fingerprints: TLSFingerprints {
+        var f = TLSFingerprints()
+        if let hello = clientHello?.fingerprintInput {
+            let ja3 = JA3.string(hello)
+            f.ja3String = ja3
+            f.ja3 = TextDigest.md5(ja3)
+            (f.ja4, f.ja4Raw) = JA4.fingerprintAndRaw(hello)
+        }
+        if let server = serverHello?.fingerprintInput {
+            let ja3s = JA3S.string(server)
+            f.ja3sString = ja3s
+            f.ja3s = TextDigest.md5(ja3s)
+        }
+        return f
+    }
 }
