@@ -59,10 +59,6 @@ public final class JSONLinesSink: RecordSink {
         return o
     }
 
-    static func session(_ s: SessionReport, showSecrets: Bool) -> JSONObject {
-        session(s, secrets: showSecrets ? .show : .redact)
-    }
-
     static func session(_ s: SessionReport, secrets: SecretPolicy) -> JSONObject {
         let f = s.facts
         var o = JSONObject()

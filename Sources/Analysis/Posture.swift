@@ -61,11 +61,7 @@ public struct Posture: Sendable {
             if let t = s.tls {
                 if let version = t.version { v.tlsVersions[version.name ?? version.code, default: 0] += 1 }
                 if let cipher = t.cipher { v.ciphers[cipher.name, default: 0] += 1 }
-                if let leaf = s.certificates.first {
-                    for p in leaf.problems(at: s.flow.info.firstTime.seconds, serverName: t.clientHello?.serverName) {
-                        v.certificateProblems.insert(Self.name(p))
-                    }
-                }
+                for p in s.certificateProblems { v.certificateProblems.insert(Self.name(p)) }
             }
             let clear = f.transport != .implicitTLS ? f.credentials.filter { $0.secret != nil || $0.username != nil } : []
             if !clear.isEmpty { v.credentialsInClear += 1 }

@@ -177,7 +177,7 @@ enum SessionRules {
         }
         if let leaf = s.certificates.first {
             let sni = t.clientHello?.serverName
-            for problem in leaf.problems(at: s.flow.info.firstTime.seconds, serverName: sni) {
+            for problem in s.certificateProblems {
                 let (severity, what): (Severity, String)
                 switch problem {
                 case .expired: (severity, what) = (.medium, "expired (not after \(CaptureTime(seconds: leaf.notAfter, nanoseconds: 0).rfc3339))")

@@ -20,6 +20,9 @@ public struct SessionReport: Sendable {
     public var certificates: [CertificateSummary] = []
     /// Certificates in the chain that did not parse (or were beyond the cap).
     public var certificatesUnread = 0
+    /// What is wrong with the leaf certificate at the session's start, for the server name the client asked
+    /// for (computed once, for the rules and the posture).
+    public var certificateProblems: [CertificateProblem] = []
 
     /// Certificates summarised per session.
     public static let maxCertificates = 4
@@ -31,6 +34,8 @@ public struct SessionReport: Sendable {
             if let summary = cache.summary(der) { certificates.append(summary) } else { certificatesUnread += 1 }
         }
         certificatesUnread += max(0, t.certificates.count - Self.maxCertificates) + t.certificatesDropped
+        certificateProblems = certificates.first?.problems(at: flow.info.firstTime.seconds,
+                                                           serverName: t.clientHello?.serverName) ?? []
     }
 
     public var protocolName: String { facts.appProtocol.rawValue }
