@@ -130,18 +130,7 @@ final class FlowAnalyzer: StreamConsumer {
             }
         case .socks(var p):
             p.add(side, bytes)
-            switch p.stage {
-            case .done:
-                portHint = p.targetPort ?? portHint
-                state = .detecting(Detector(serverPort: portHint, midstream: info.midstream, hints: hints), chunks: [])
-                for (s, b) in [(Side.client, p.tunnelClient), (Side.server, p.tunnelServer)] where !b.isEmpty {
-                    _ = b.withUnsafeBytes { data(s, $0, frame: frame, time: time) }
-                }
-            case .failed:
-                state = .done
-            default:
-                state = .socks(p)
-            }
+            advance(p, frame: frame, time: time)
         case .done:
             break
         }
@@ -162,18 +151,29 @@ final class FlowAnalyzer: StreamConsumer {
             replay(chunks, into: s)
         case .socks:
             var p = SOCKSPreamble()
-            state = .socks(p)
             for c in chunks {
                 c.bytes.withUnsafeBytes { p.add(c.side, $0) }
             }
-            state = .socks(p)
-            if p.stage == .done || p.stage == .failed {
-                // Re-enter through data() with nothing new, to move on.
-                let empty: [UInt8] = []
-                _ = empty.withUnsafeBytes { data(.client, $0, frame: chunks.last?.frame ?? 0, time: chunks.last?.time ?? .zero) }
-            }
+            advance(p, frame: chunks.last?.frame ?? 0, time: chunks.last?.time ?? .zero)
         case .other:
             state = .done
+        }
+    }
+
+    /// After SOCKS bytes: keep skipping, give up, or detect the tunnelled protocol on the bytes past the
+    /// preamble (the CONNECT target's port is the new hint).
+    private func advance(_ p: SOCKSPreamble, frame: Int, time: CaptureTime) {
+        switch p.stage {
+        case .done:
+            portHint = p.targetPort ?? portHint
+            state = .detecting(Detector(serverPort: portHint, midstream: info.midstream, hints: hints), chunks: [])
+            for (s, b) in [(Side.client, p.tunnelClient), (Side.server, p.tunnelServer)] where !b.isEmpty {
+                _ = b.withUnsafeBytes { data(s, $0, frame: frame, time: time) }
+            }
+        case .failed:
+            state = .done
+        case .greeting, .choice, .auth, .authReply, .request, .reply:
+            state = .socks(p)
         }
     }
 
