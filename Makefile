@@ -60,12 +60,15 @@ test-scale:
 	$(MAKE) test-generated GEN_BYTES=1G
 
 # Real servers (dovecot, postfix, vsftpd) in network namespaces, driven by real clients, captured fresh and
-# compared with the truth the lab writes. Needs root (namespaces, packages); skipped with a note otherwise.
+# compared with the truth the lab writes; `cleartext live` captures the whole run (and its --write file is
+# analysed again offline), then a generated capture is replayed at a fixed rate under a second live capture.
+# Needs root (namespaces, packages); skipped with a note otherwise.
 test-lab: build
 	@if [ "$$(id -u)" != 0 ]; then echo "test-lab: skipped (needs root for network namespaces)"; exit 0; fi; \
 	out=$$(mktemp -d); trap 'rm -rf "$$out"' EXIT; \
-	bash Tests/Lab/lab.sh all "$$out" > "$$out/lab.log" 2>&1 || { tail -40 "$$out/lab.log"; exit 1; }; \
-	tail -3 "$$out/lab.log"; python3 Tests/EndToEnd/lab_truth.py $(BIN) "$$out"
+	CTLAB_CLEARTEXT=$(CURDIR)/$(BIN) bash Tests/Lab/lab.sh all "$$out" > "$$out/lab.log" 2>&1 || { tail -40 "$$out/lab.log"; exit 1; }; \
+	grep -E 'step (load|record)|total' "$$out/lab.log"; python3 Tests/EndToEnd/lab_truth.py $(BIN) "$$out" && \
+	python3 Tests/EndToEnd/live_truth.py $(BIN) "$$out"
 
 # Regenerates the lab captures in samples/lab (review the diff before committing).
 lab-samples: build

@@ -40,6 +40,35 @@ public struct InputResult: Sendable {
     public var decode = DecodeStats()
     public var anomalies = AnomalyLog()
     public var peakBufferedBytes = 0
+    /// Packets the capture received and lost (live capture only; nil for files).
+    public var capture: CaptureCounters?
+}
+
+/// What libpcap says a live capture received and dropped (`pcap_stats`), cumulative since it started.
+public struct CaptureCounters: Sendable, Equatable {
+    /// The interface captured on.
+    public var interface: String
+    /// Packets that passed the filter.
+    public var received: Int
+    /// Packets the kernel dropped for lack of buffer space.
+    public var droppedByKernel: Int
+    /// Packets the interface or its driver dropped.
+    public var droppedByInterface: Int
+
+    public init(interface: String, received: Int, droppedByKernel: Int, droppedByInterface: Int) {
+        self.interface = interface
+        self.received = received
+        self.droppedByKernel = droppedByKernel
+        self.droppedByInterface = droppedByInterface
+    }
+
+    public var dropped: Int { droppedByKernel + droppedByInterface }
+
+    /// The summary's wording, e.g. "eth0: 12 packet(s) dropped (kernel 12, interface 0); 10000 received".
+    public var dropMessage: String {
+        "\(interface): \(dropped) packet(s) dropped (kernel \(droppedByKernel), interface \(droppedByInterface)); "
+            + "\(received) received"
+    }
 }
 
 /// Receives the records of a run in contract order (see ../shared/CONTRACT.md "Records and their order").
@@ -51,20 +80,25 @@ public protocol RecordSink: AnyObject {
     func crossSessionFindings(_ findings: [Finding], file: String)
     /// The servers and clients of the whole run (after the last input, before `finish`).
     func posture(_ posture: Posture)
+    /// A live capture lost packets (`newlyDropped` since the last report), noticed after frame `afterFrame`.
+    func captureDrops(_ counters: CaptureCounters, newlyDropped: Int, afterFrame: Int)
     func finish(inputs: [InputResult])
 }
 
 extension RecordSink {
     public func posture(_ posture: Posture) {}
+    public func captureDrops(_ counters: CaptureCounters, newlyDropped: Int, afterFrame: Int) {}
 }
 
 /// The pipeline: frames in, records out. One engine serves a whole run (several inputs, one after another,
 /// each with its own flow table; ids stay unique across the run).
 public final class Engine {
     public let options: AnalysisOptions
-    private let sink: RecordSink
+    fileprivate let sink: RecordSink
     private var idBase = 0
-    private let certificates = CertificateCache()
+    fileprivate let certificates = CertificateCache()
+    /// The id base of the next input: ids stay unique across the run.
+    fileprivate var nextID: Int { idBase }
     public private(set) var inputs: [InputResult] = []
 
     public init(options: AnalysisOptions = AnalysisOptions(), sink: RecordSink) {
@@ -79,42 +113,114 @@ public final class Engine {
                                         filter: ((Frame) -> Bool)? = nil,
                                         progress: ((_ bytesRead: Int) -> Void)? = nil,
                                         sha256: String? = nil) -> InputResult {
-        var result = InputResult(name: name)
-        result.sha256 = sha256
-        var decoder = PacketDecoder(limits: options.fragments)
-        let collector = FlowCollector(options: options, idBase: idBase, file: name, sink: sink,
-                                      certificates: certificates, posture: { [unowned self] in self.posture.add($0) })
-        let table = FlowTable(config: options.flowTable, sink: collector)
-        var lastFrame = 0
-        var lastTime = CaptureTime.zero
+        let input = begin(name: name, sha256: sha256)
+        var error: SourceError?
         while true {
             let next: Frame?
             do {
                 next = try source.next()
-            } catch {
-                result.error = error
+            } catch let e {
+                error = e
                 break
             }
             guard let frame = next else { break }
-            result.frames += 1
-            result.bytes += frame.bytes.count
-            if let progress, result.frames & 0x3FFF == 0 {
+            if let progress, (input.result.frames + 1) & 0x3FFF == 0 {
                 // Captured bytes plus a record header each: close to the file offset for pcap.
-                progress(result.bytes + 16 * result.frames)
+                progress(input.result.bytes + 16 * input.result.frames)
             }
-            if result.firstTime == nil { result.firstTime = frame.time }
-            lastFrame = frame.number
-            lastTime = frame.time
-            result.linkTypes.insert(frame.linkType)
-            if let filter, !filter(frame) { continue }
-            if case .tcp(let segment) = decoder.decode(frame) {
-                table.process(segment, frame: frame.number, time: frame.time, wireLength: frame.originalLength)
-            }
-            if collector.hasPending {
-                // Open flows end at this frame or later; closed ones waiting to linger at their end frame.
-                collector.release(before: min(table.oldestPendingFrame ?? frame.number, frame.number))
-            }
+            input.process(frame, analyze: filter.map { $0(frame) } ?? true)
         }
+        return end(input, error: error)
+    }
+
+    /// Starts one input that the caller feeds frame by frame (live capture); `end` closes it.
+    public func begin(name: String, sha256: String? = nil) -> InputAnalysis {
+        InputAnalysis(engine: self, name: name, sha256: sha256)
+    }
+
+    /// Ends an input begun with `begin`: flows still open end (`end-of-input`), every record goes out, then
+    /// the findings that span the input's sessions. Returns what the input held (also kept in `inputs`).
+    @discardableResult
+    public func end(_ input: InputAnalysis, error: SourceError? = nil, capture: CaptureCounters? = nil) -> InputResult {
+        var result = input.finish()
+        result.error = error
+        result.capture = capture
+        idBase += result.flows
+        inputs.append(result)
+        return result
+    }
+
+    /// Reports packets the capture lost so far (live capture), as soon as they are known.
+    public func captureDrops(_ counters: CaptureCounters, newlyDropped: Int, afterFrame: Int) {
+        sink.captureDrops(counters, newlyDropped: newlyDropped, afterFrame: afterFrame)
+    }
+
+    /// What every session of the run says about its servers and clients.
+    public private(set) var posture = Posture()
+
+    fileprivate func addToPosture(_ report: SessionReport) { posture.add(report) }
+
+    /// Writes the posture records and the closing summary. Call once, after the last input.
+    public func finish() {
+        sink.posture(posture)
+        sink.finish(inputs: inputs)
+    }
+}
+
+/// One input on its way through the pipeline: frames in (`process`), capture time moved without a frame
+/// (`advanceClock`, for a live capture that is quiet), records out through the engine's sink as flows end.
+/// Made by `Engine.begin`, closed by `Engine.end`.
+public final class InputAnalysis {
+    /// What the input held so far (complete after `Engine.end`).
+    public private(set) var result: InputResult
+    private var decoder: PacketDecoder
+    private let collector: FlowCollector
+    private let table: FlowTable
+    private var lastFrame = 0
+    private var lastTime = CaptureTime.zero
+
+    fileprivate init(engine: Engine, name: String, sha256: String?) {
+        result = InputResult(name: name)
+        result.sha256 = sha256
+        decoder = PacketDecoder(limits: engine.options.fragments)
+        collector = FlowCollector(options: engine.options, idBase: engine.nextID, file: name, sink: engine.sink,
+                                  certificates: engine.certificates, posture: { [unowned engine] in engine.addToPosture($0) })
+        table = FlowTable(config: engine.options.flowTable, sink: collector)
+    }
+
+    /// Counts `frame` and, when `analyze` (the frame passed the filter), decodes it and feeds its flow.
+    public func process(_ frame: Frame, analyze: Bool = true) {
+        result.frames += 1
+        result.bytes += frame.bytes.count
+        if result.firstTime == nil { result.firstTime = frame.time }
+        lastFrame = frame.number
+        lastTime = frame.time
+        result.linkTypes.insert(frame.linkType)
+        guard analyze else { return }
+        if case .tcp(let segment) = decoder.decode(frame) {
+            table.process(segment, frame: frame.number, time: frame.time, wireLength: frame.originalLength)
+        }
+        if collector.hasPending {
+            // Open flows end at this frame or later; closed ones waiting to linger at their end frame.
+            collector.release(before: min(table.oldestPendingFrame ?? frame.number, frame.number))
+        }
+    }
+
+    /// Capture time has reached `now` with no new frame (a quiet interface): idle flows time out and closed
+    /// ones stop lingering, so their records go out now rather than at the next frame. Flows timed out here
+    /// end at the last frame seen.
+    public func advanceClock(to now: CaptureTime) {
+        guard lastFrame > 0 else { return }
+        table.advanceTime(to: now, frame: lastFrame)
+        if collector.hasPending {
+            collector.release(before: min(table.oldestPendingFrame ?? lastFrame + 1, lastFrame + 1))
+        }
+    }
+
+    /// Flows and sessions not yet reported (open, lingering, or waiting for an earlier record).
+    public var flowsHeld: Int { table.openFlows + table.lingeringFlows }
+
+    fileprivate func finish() -> InputResult {
         result.lastTime = result.firstTime == nil ? nil : lastTime
         table.finish(frame: lastFrame, time: lastTime)
         collector.release(before: nil)
@@ -128,18 +234,7 @@ public final class Engine {
         result.anomalies = decoder.anomalies
         result.anomalies.merge(table.anomalies)
         result.peakBufferedBytes = table.peakBufferedBytes
-        idBase += table.flowsCreated
-        inputs.append(result)
         return result
-    }
-
-    /// What every session of the run says about its servers and clients.
-    public private(set) var posture = Posture()
-
-    /// Writes the posture records and the closing summary. Call once, after the last input.
-    public func finish() {
-        sink.posture(posture)
-        sink.finish(inputs: inputs)
     }
 }
 

@@ -95,6 +95,8 @@ public final class JSONLinesSink: RecordSink {
         }
         o.field("credentials", f.credentials.map { credential($0, secrets: secrets) })
         o.field("evidence_filter", s.evidenceFilter)
+        o.field("ended_by", s.flow.end.rawValue)
+        o.field("incomplete", s.flow.end == .endOfInput || s.flow.end == .evicted)
         // Beyond the contract.
         o.field("banner", f.banner)
         o.field("capabilities", f.capabilities)
@@ -308,12 +310,49 @@ public final class JSONLinesSink: RecordSink {
         o.field("sessions", sessions)
         o.field("findings", findings)
         o.field("truncated", inputs.contains { $0.error?.isTruncation ?? false })
-        o.field("errors", inputs.compactMap { $0.error?.description })
+        o.field("errors", Self.errors(inputs))
         o.field("flows", flows)
+        let live = inputs.compactMap(\.capture)
+        if !live.isEmpty {
+            let total = CaptureCounters(interface: "", received: live.reduce(0) { $0 + $1.received },
+                                        droppedByKernel: live.reduce(0) { $0 + $1.droppedByKernel },
+                                        droppedByInterface: live.reduce(0) { $0 + $1.droppedByInterface })
+            o.field("capture", Self.counters(total, named: false))
+        }
         o.field("inputs", inputs.map(Self.input))
         emit(o)
         if document { out.write(Array("\n]}\n".utf8)) }
         out.flush()
+    }
+
+    /// The summary's `errors`: inputs that could not be read to their end, and packets a live capture lost.
+    static func errors(_ inputs: [InputResult]) -> [String] {
+        inputs.compactMap { $0.error?.description } + inputs.compactMap(\.capture).filter { $0.dropped > 0 }.map(\.dropMessage)
+    }
+
+    /// `capture-drops`: a live capture lost packets; written as soon as pcap_stats shows it, and again at the
+    /// end while the count keeps rising, so a finding missing from the report is never a silent loss.
+    public func captureDrops(_ c: CaptureCounters, newlyDropped: Int, afterFrame: Int) {
+        var o = JSONObject()
+        o.field("type", "capture-drops")
+        o.field("interface", c.interface)
+        o.field("after_frame", afterFrame)
+        o.field("new_drops", newlyDropped)
+        o.field("received", c.received)
+        o.field("dropped_kernel", c.droppedByKernel)
+        o.field("dropped_interface", c.droppedByInterface)
+        o.field("message", c.dropMessage)
+        emit(o)
+    }
+
+    /// pcap_stats counters: `{"interface"?, "received", "dropped_kernel", "dropped_interface"}`.
+    static func counters(_ c: CaptureCounters, named: Bool) -> JSONObject {
+        var o = JSONObject()
+        if named { o.field("interface", c.interface) }
+        o.field("received", c.received)
+        o.field("dropped_kernel", c.droppedByKernel)
+        o.field("dropped_interface", c.droppedByInterface)
+        return o
     }
 
     static func endpoint(_ e: Endpoint) -> JSONObject {
@@ -351,6 +390,7 @@ public final class JSONLinesSink: RecordSink {
         o.field("end", r.lastTime?.rfc3339)
         o.field("link_types", r.linkTypes.sorted { $0.rawValue < $1.rawValue }.map(\.name))
         o.field("error", r.error?.description)
+        if let c = r.capture { o.field("capture", counters(c, named: true)) }
         var d = JSONObject()
         d.field("tcp", r.decode.tcp)
         d.field("udp", r.decode.udp)

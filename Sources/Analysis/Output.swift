@@ -28,6 +28,13 @@ public final class OutputFile {
         buffer.reserveCapacity(1 << 16)
     }
 
+    /// A descriptor the caller opened (and this writer now owns and closes).
+    public init(descriptor: Int32) {
+        fd = descriptor
+        ownsDescriptor = true
+        buffer.reserveCapacity(1 << 16)
+    }
+
     deinit {
         flush()
         if ownsDescriptor { close(fd) }
@@ -63,5 +70,6 @@ public final class OutputFile {
 
 public struct OutputError: Error, CustomStringConvertible {
     public var message: String
+    public init(message: String) { self.message = message }
     public var description: String { message }
 }

@@ -302,6 +302,10 @@ struct CrossSessionRules {
             }
         }
         if enabled(Catalogue.cleartextRetry) { out += retries.values }
-        return out.sorted { ($0.sessions.first ?? 0, $0.rule.id) < ($1.sessions.first ?? 0, $1.rule.id) }
+        // A total order (sessions, then rule): the same input gives the same output, whatever order the
+        // dictionaries above happen to hold their values in.
+        return out.sorted {
+            $0.sessions != $1.sessions ? $0.sessions.lexicographicallyPrecedes($1.sessions) : $0.rule.id < $1.rule.id
+        }
     }
 }

@@ -95,6 +95,7 @@ public final class HashExportSink: RecordSink {
             for c in session.facts.credentials where c.exposure == .crackable {
                 if let line = HashExport.line(c) {
                     file.write(line + "\n")
+                    file.flush()  // rare, and a live capture may run for days
                     exported += 1
                 }
             }
@@ -107,6 +108,10 @@ public final class HashExportSink: RecordSink {
     }
 
     public func posture(_ posture: Posture) { next.posture(posture) }
+
+    public func captureDrops(_ counters: CaptureCounters, newlyDropped: Int, afterFrame: Int) {
+        next.captureDrops(counters, newlyDropped: newlyDropped, afterFrame: afterFrame)
+    }
 
     public func finish(inputs: [InputResult]) {
         file.flush()

@@ -17,8 +17,15 @@ public final class TextSink: RecordSink {
     /// ANSI colours for severities (a terminal, and NO_COLOR unset: the caller decides).
     private let colour: Bool
 
+    /// Live capture: each session and finding is written when it is released (and nothing is kept), the
+    /// closing summary has the counts, the servers and clients, and the capture's losses.
+    private let streaming: Bool
+    private var sessionCount = 0
+    private var findingCount = 0
+
     public init(output: OutputFile, showSecrets: Bool = false, secrets: SecretPolicy? = nil,
-                showConnections: Bool = false, header: [String] = [], colour: Bool = false) {
+                showConnections: Bool = false, header: [String] = [], colour: Bool = false, streaming: Bool = false) {
+        self.streaming = streaming
         self.out = output
         self.secrets = secrets ?? (showSecrets ? .show : .redact)
         self.showConnections = showConnections
@@ -43,16 +50,77 @@ public final class TextSink: RecordSink {
     private var findings: [Finding] = []
 
     public func flow(_ record: FlowRecord, id: Int, file: String) {
+        if streaming {
+            if showConnections { writeConnection(id: id, record) }
+            return
+        }
         rows.append((id, record, file))
     }
 
     public func session(_ session: SessionReport, findings list: [Finding]) {
-        sessions.append(session)
-        findings += list
+        sessionCount += 1
+        findingCount += list.count
+        guard streaming else {
+            sessions.append(session)
+            findings += list
+            return
+        }
+        writeSession(session)
+        for f in list { writeFinding(f, session: session) }
     }
 
     public func crossSessionFindings(_ list: [Finding], file: String) {
-        findings += list
+        findingCount += list.count
+        guard streaming else {
+            findings += list
+            return
+        }
+        for f in list { writeFinding(f, session: nil) }
+    }
+
+    public func captureDrops(_ c: CaptureCounters, newlyDropped: Int, afterFrame: Int) {
+        out.write(paint("[capture]", .high) + " \(newlyDropped) more packet(s) lost after frame \(afterFrame): "
+                  + TextSink.escape(c.dropMessage) + "\n")
+    }
+
+    /// One finding and its evidence: when, between whom, and the filter that shows it in Wireshark.
+    private func writeFinding(_ f: Finding, session s: SessionReport?) {
+        let sev = f.severity
+        let ref = f.session.map { "session \($0)" } ?? "sessions " + f.sessions.map(String.init).joined(separator: ",")
+        out.write("  " + paint("[\(sev.rawValue)]", sev) + " \(f.rule.id) (\(ref); frames \(f.frames.map(String.init).joined(separator: ","))): "
+                  + TextSink.escape(f.message) + "\n")
+        if let s {
+            out.write("      \(s.flow.info.firstTime.rfc3339) \(s.client) -> \(s.server); \(s.evidenceFilter)\n")
+        }
+    }
+
+    /// One session: endpoints, transport and STARTTLS, TLS, the leaf certificate, the credentials, the filter.
+    private func writeSession(_ s: SessionReport) {
+        let st = s.facts.startTLS
+        let offered = st.offered.map { $0 ? "offered" : "not offered" } ?? "no capability list"
+        let tls = st.attempted ? (s.startTLSSucceeded == true ? "upgraded" : "upgrade failed") : "not attempted"
+        let upgrade = s.facts.transport == .implicitTLS ? "" : "; STARTTLS \(offered), \(tls)"
+        let incomplete = s.flow.end == .endOfInput || s.flow.end == .evicted ? " (incomplete: \(s.flow.end.rawValue))" : ""
+        out.write("  \(s.id) \(s.protocolName) \(s.client) -> \(s.server) \(s.facts.transport.rawValue)"
+                  + "\(upgrade); frames \(s.flow.info.firstFrame)-\(s.flow.lastFrame)\(incomplete)\n")
+        if let t = s.tls {
+            let version = t.version.map { $0.name ?? $0.code } ?? "no ServerHello"
+            let sni = t.clientHello?.serverName.map { " SNI " + TextSink.escape($0) } ?? ""
+            let state = t.handshakeFailed ? " (handshake failed)" : ""
+            out.write("      TLS \(version) \(t.cipher?.name ?? "")\(sni)\(state)"
+                      + (t.fingerprints.ja4.map { " JA4 " + $0 } ?? "") + "\n")
+            if let leaf = s.certificates.first {
+                out.write("      certificate \(TextSink.escape(leaf.subject)), issuer \(TextSink.escape(leaf.issuer)), "
+                          + "sha256 \(leaf.sha256.prefix(16))...\n")
+            }
+        }
+        for c in s.facts.credentials {
+            let secret = secrets.shows ? " secret=" + TextSink.escape(c.secret ?? "-")
+                : secrets.hmac(c.secret).map { " secret-hmac=" + $0.prefix(16) } ?? ""
+            out.write("      credential \(c.mechanism) user=\(TextSink.escape(c.username ?? "-"))\(secret) "
+                      + "\(c.exposure.rawValue) \(c.outcome.rawValue) frame \(c.frame)\n")
+        }
+        out.write("      filter: \(s.evidenceFilter)\n")
     }
 
     private var posture = Posture()
@@ -89,7 +157,7 @@ public final class TextSink: RecordSink {
 
     public func finish(inputs: [InputResult]) {
         let frames = inputs.reduce(0) { $0 + $1.frames }
-        out.write("cleartext report\n")
+        out.write(streaming ? "\ncleartext summary\n" : "cleartext report\n")
         for line in header { out.write("  " + TextSink.escape(line) + "\n") }
         for r in inputs {
             let span = [r.firstTime?.rfc3339, r.lastTime?.rfc3339].compactMap { $0 }.joined(separator: " .. ")
@@ -103,50 +171,22 @@ public final class TextSink: RecordSink {
             let byID = Dictionary(sessions.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
             out.write("\nFindings (\(findings.count))\n")
             for sev in Severity.allCases.reversed() {
-                for f in findings where f.severity == sev {
-                    let ref = f.session.map { "session \($0)" } ?? "sessions " + f.sessions.map(String.init).joined(separator: ",")
-                    out.write("  " + paint("[\(sev.rawValue)]", sev) + " \(f.rule.id) (\(ref); frames \(f.frames.map(String.init).joined(separator: ","))): "
-                              + TextSink.escape(f.message) + "\n")
-                    // The evidence: when, between whom, and the filter that shows it in Wireshark.
-                    if let id = f.session, let s = byID[id] {
-                        out.write("      \(s.flow.info.firstTime.rfc3339) \(s.client) -> \(s.server); \(s.evidenceFilter)\n")
-                    }
-                }
+                for f in findings where f.severity == sev { writeFinding(f, session: f.session.flatMap { byID[$0] }) }
             }
         }
         if !sessions.isEmpty {
             out.write("\nSessions (\(sessions.count))\n")
-            for s in sessions {
-                let st = s.facts.startTLS
-                let offered = st.offered.map { $0 ? "offered" : "not offered" } ?? "no capability list"
-                let tls = st.attempted ? (s.startTLSSucceeded == true ? "upgraded" : "upgrade failed") : "not attempted"
-                let upgrade = s.facts.transport == .implicitTLS ? "" : "; STARTTLS \(offered), \(tls)"
-                out.write("  \(s.id) \(s.protocolName) \(s.client) -> \(s.server) \(s.facts.transport.rawValue)"
-                          + "\(upgrade); frames \(s.flow.info.firstFrame)-\(s.flow.lastFrame)\n")
-                if let t = s.tls {
-                    let version = t.version.map { $0.name ?? $0.code } ?? "no ServerHello"
-                    let sni = t.clientHello?.serverName.map { " SNI " + TextSink.escape($0) } ?? ""
-                    let state = t.handshakeFailed ? " (handshake failed)" : ""
-                    out.write("      TLS \(version) \(t.cipher?.name ?? "")\(sni)\(state)"
-                              + (t.fingerprints.ja4.map { " JA4 " + $0 } ?? "") + "\n")
-                    if let leaf = s.certificates.first {
-                        out.write("      certificate \(TextSink.escape(leaf.subject)), issuer \(TextSink.escape(leaf.issuer)), "
-                                  + "sha256 \(leaf.sha256.prefix(16))...\n")
-                    }
-                }
-                for c in s.facts.credentials {
-                    let secret = secrets.shows ? " secret=" + TextSink.escape(c.secret ?? "-")
-                        : secrets.hmac(c.secret).map { " secret-hmac=" + $0.prefix(16) } ?? ""
-                    out.write("      credential \(c.mechanism) user=\(TextSink.escape(c.username ?? "-"))\(secret) "
-                              + "\(c.exposure.rawValue) \(c.outcome.rawValue) frame \(c.frame)\n")
-                }
-                out.write("      filter: \(s.evidenceFilter)\n")
-            }
+            for s in sessions { writeSession(s) }
         }
         writePosture()
-        if showConnections { writeConnections() }
+        if showConnections && !streaming { writeConnections() }
         let connections = inputs.reduce(0) { $0 + $1.flows }
-        out.write("\n\(frames) frames, \(connections) TCP connections, \(sessions.count) sessions, \(findings.count) findings\n")
+        for c in inputs.compactMap(\.capture) {
+            let line = "capture \(TextSink.escape(c.interface)): \(c.received) packets received, "
+                + "\(c.droppedByKernel) dropped by the kernel, \(c.droppedByInterface) dropped by the interface"
+            out.write("\n" + (c.dropped > 0 ? paint(line, .high) : line))
+        }
+        out.write("\n\(frames) frames, \(connections) TCP connections, \(sessionCount) sessions, \(findingCount) findings\n")
         out.flush()
     }
 
@@ -154,14 +194,15 @@ public final class TextSink: RecordSink {
         out.write("\nTCP connections (\(rows.count))\n")
         out.write(pad("id", 6) + pad("client", 42) + pad("server", 42) + pad("frames", 16) + pad("bytes c>s/s>c", 22)
                   + "ended\n")
-        for row in rows {
-            let r = row.record
-            let c2s = r[.clientToServer], s2c = r[.serverToClient]
-            out.write(pad(String(row.id), 6) + pad(r.info.client.description, 42) + pad(r.info.server.description, 42)
-                      + pad("\(r.info.firstFrame)-\(r.lastFrame)", 16) + pad("\(c2s.bytes)/\(s2c.bytes)", 22)
-                      + r.end.rawValue + (c2s.gaps + s2c.gaps > 0 ? " (gaps: \(c2s.gapBytes + s2c.gapBytes) bytes)" : "")
-                      + "\n")
-        }
+        for row in rows { writeConnection(id: row.id, row.record) }
+    }
+
+    private func writeConnection(id: Int, _ r: FlowRecord) {
+        let c2s = r[.clientToServer], s2c = r[.serverToClient]
+        out.write(pad(String(id), 6) + pad(r.info.client.description, 42) + pad(r.info.server.description, 42)
+                  + pad("\(r.info.firstFrame)-\(r.lastFrame)", 16) + pad("\(c2s.bytes)/\(s2c.bytes)", 22)
+                  + r.end.rawValue + (c2s.gaps + s2c.gaps > 0 ? " (gaps: \(c2s.gapBytes + s2c.gapBytes) bytes)" : "")
+                  + "\n")
     }
 
     /// Wire text made safe for a terminal: control characters and escape sequences shown as \xNN.

@@ -1,4 +1,7 @@
 import CPcap
+#if canImport(Glibc)
+import Glibc
+#endif
 import Synchronization
 import Wire
 
@@ -93,12 +96,40 @@ public final class LiveCapture: FrameSource {
                                   message: "cannot set filter: \(String(cString: pcap_geterr(pcap)))")
             }
         }
+        var nbErr = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE))
+        selectable = pcap_get_selectable_fd(pcap)
+        guard selectable >= 0, pcap_setnonblock(pcap, 1, &nbErr) == 0 else {
+            throw SourceError(.capture, source: interface, message: "cannot wait for packets: \(Self.text(nbErr))")
+        }
+        self.timeoutMs = timeoutMs
         self.handle = handle
+    }
+
+    /// The descriptor to wait on, and for how long before `poll()` reports `.idle`.
+    private let selectable: Int32
+    private let timeoutMs: Int
+
+    /// What `poll()` saw.
+    public enum Event {
+        /// A frame (a view into libpcap's buffer, valid until the next call).
+        case frame(Frame)
+        /// The read timeout passed with no frame: the interface is quiet.
+        case idle
     }
 
     /// The next frame, waiting for one; nil once `stop()` was called (or the device went away).
     /// Throws `.capture` when libpcap reports an error.
     public func next() throws(SourceError) -> Frame? {
+        while let event = try poll() {
+            if case .frame(let frame) = event { return frame }
+        }
+        return nil
+    }
+
+    /// The next frame, or `.idle` when the read timeout passed without one (so that the caller can move its
+    /// clock and report what finished); nil once `stop()` was called. With `write(to:)` each frame is also
+    /// written to the dump file before it is returned.
+    public func poll() throws(SourceError) -> Event? {
         var header: UnsafeMutablePointer<pcap_pkthdr>?
         var data: UnsafePointer<UInt8>?
         while true {
@@ -107,6 +138,9 @@ public final class LiveCapture: FrameSource {
             switch status {
             case 1:
                 guard let header else { continue }
+                if let dumper, let data {
+                    pcap_dump(UnsafeMutableRawPointer(dumper).assumingMemoryBound(to: UInt8.self), header, data)
+                }
                 let h = header.pointee
                 framesRead += 1
                 let fraction = UInt32(clamping: h.ts.tv_usec)
@@ -114,10 +148,18 @@ public final class LiveCapture: FrameSource {
                                        nanoseconds: nanosecondTimestamps ? fraction : fraction &* 1000)
                 let captured = Int(h.caplen)
                 let bytes = UnsafeRawBufferPointer(start: data, count: data == nil ? 0 : captured)
-                return Frame(number: framesRead, time: time, linkType: linkType, interface: 0,
-                             originalLength: max(Int(h.len), bytes.count), bytes: bytes)
+                return .frame(Frame(number: framesRead, time: time, linkType: linkType, interface: 0,
+                                    originalLength: max(Int(h.len), bytes.count), bytes: bytes))
             case 0:
-                continue  // timeout with no packet: look at the stop flag again
+                // Non-blocking: nothing buffered. Wait for the socket up to the timeout ourselves (libpcap's own
+                // wait on Linux polls again after a timeout instead of returning), then look at the stop flag.
+                var p = pollfd(fd: selectable, events: Int16(POLLIN), revents: 0)
+                let ready = Glibc.poll(&p, 1, Int32(clamping: timeoutMs))
+                if ready == 0 {
+                    if let dumper { pcap_dump_flush(dumper) }
+                    return .idle
+                }
+                continue
             case -2:
                 return nil  // PCAP_ERROR_BREAK: pcap_breakloop was called
             default:
@@ -126,6 +168,37 @@ public final class LiveCapture: FrameSource {
             }
         }
     }
+
+    // MARK: Writing what was captured
+
+    private var dumper: OpaquePointer?
+
+    /// Writes every frame read from now on to `descriptor` as a pcap file (libpcap's dumper: the interface's
+    /// link type and snapshot length, nanosecond timestamps when the capture has them). The descriptor is
+    /// the caller's open file, so that it can decide where root may write; it is closed by `finishWriting`.
+    public func write(toDescriptor descriptor: Int32, name: String) throws(SourceError) {
+        guard dumper == nil else { throw SourceError(.capture, source: name, message: "already writing a capture") }
+        guard let file = fdopen(descriptor, "w") else {
+            throw SourceError(.capture, source: name, message: "cannot write: \(String(cString: strerror(errno)))")
+        }
+        guard let d = pcap_dump_fopen(handle.pcap, file) else {
+            fclose(file)
+            throw SourceError(.capture, source: name, message: String(cString: pcap_geterr(handle.pcap)))
+        }
+        dumper = d
+    }
+
+    /// Flushes and closes the dump file, if one is being written. Returns false when a write failed.
+    @discardableResult
+    public func finishWriting() -> Bool {
+        guard let d = dumper else { return true }
+        dumper = nil
+        let flushed = pcap_dump_flush(d) == 0
+        pcap_dump_close(d)
+        return flushed
+    }
+
+    deinit { finishWriting() }
 
     /// Makes `next()` return nil: safe from another thread or a signal handler.
     public func stop() { handle.stop() }
@@ -144,23 +217,62 @@ public final class LiveCapture: FrameSource {
         return (received: s.ps_recv, droppedKernel: s.ps_drop, droppedInterface: s.ps_ifdrop)
     }
 
-    /// The interfaces libpcap can capture on, with their descriptions when the system has one.
-    public static func interfaces() throws(SourceError) -> [(name: String, description: String?)] {
+    /// An interface libpcap can capture on.
+    public struct Interface: Sendable {
+        public var name: String
+        /// The system's description, when it has one.
+        public var description: String?
+        public var isLoopback: Bool
+        public var isUp: Bool
+        public var isRunning: Bool
+        public var isWireless: Bool
+        /// IPv4 and IPv6 addresses bound to it.
+        public var addresses: [IPAddress]
+    }
+
+    /// The interfaces libpcap can capture on, in libpcap's order (the ones it prefers first).
+    public static func interfaces() throws(SourceError) -> [Interface] {
         var errbuf = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE))
         var list: UnsafeMutablePointer<pcap_if_t>?
         guard pcap_findalldevs(&list, &errbuf) == 0 else {
             throw SourceError(.capture, source: "interfaces", message: text(errbuf))
         }
         defer { if let list { pcap_freealldevs(list) } }
-        var result: [(name: String, description: String?)] = []
+        var result: [Interface] = []
         var node = list
         while let current = node {
-            if let name = current.pointee.name {
-                result.append((name: String(cString: name), description: current.pointee.description.map { String(cString: $0) }))
+            let c = current.pointee
+            node = c.next
+            guard let name = c.name else { continue }
+            var addresses: [IPAddress] = []
+            var a = c.addresses
+            while let entry = a {
+                if let sa = entry.pointee.addr, let ip = address(sa) { addresses.append(ip) }
+                a = entry.pointee.next
             }
-            node = current.pointee.next
+            result.append(Interface(
+                name: String(cString: name), description: c.description.map { String(cString: $0) },
+                isLoopback: c.flags & UInt32(PCAP_IF_LOOPBACK) != 0, isUp: c.flags & UInt32(PCAP_IF_UP) != 0,
+                isRunning: c.flags & UInt32(PCAP_IF_RUNNING) != 0, isWireless: c.flags & UInt32(PCAP_IF_WIRELESS) != 0,
+                addresses: addresses))
         }
         return result
+    }
+
+    /// An IPv4 or IPv6 socket address as an `IPAddress` (nil for other families).
+    private static func address(_ sa: UnsafeMutablePointer<sockaddr>) -> IPAddress? {
+        switch Int32(sa.pointee.sa_family) {
+        case AF_INET:
+            return UnsafeRawPointer(sa).withMemoryRebound(to: sockaddr_in.self, capacity: 1) { sin in
+                withUnsafeBytes(of: sin.pointee.sin_addr) { IPAddress($0, at: 0, ipv6: false) }
+            }
+        case AF_INET6:
+            return UnsafeRawPointer(sa).withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { sin6 in
+                withUnsafeBytes(of: sin6.pointee.sin6_addr) { IPAddress($0, at: 0, ipv6: true) }
+            }
+        default:
+            return nil
+        }
     }
 
     private static func text(_ errbuf: [CChar]) -> String {

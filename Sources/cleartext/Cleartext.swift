@@ -29,7 +29,7 @@ struct Cleartext: ParsableCommand {
         commandName: "cleartext",
         abstract: "Finds credentials sent in the clear, the TLS negotiated, and STARTTLS misuse in mail and FTP captures.",
         version: cleartextVersion,
-        subcommands: [Analyze.self, Rules.self],
+        subcommands: [Analyze.self, Live.self, Interfaces.self, Rules.self],
         defaultSubcommand: nil
     )
 }
@@ -51,7 +51,67 @@ struct Analyze: ParsableCommand {
     @Argument(help: "Capture files, directories of them, or - for standard input.")
     var inputs: [String]
 
-    @Option(name: .long, help: "Report format: text, jsonl (JSON Lines), json (one document) or html (one self-contained page).")
+    @OptionGroup var report: ReportOptions
+
+    @Option(name: .long, help: "Exit with status 1 when a finding at or above this severity exists (info, low, medium, high, critical).")
+    var failOn: Severity?
+
+    func validate() throws { try report.validate() }
+
+    func run() throws {
+        var status = ExitStatus.success
+        let printError: (String) -> Void = report.quiet ? { _ in } : { cleartext.printError($0) }
+        var bpf: BPFFilter?
+        if let filter = report.filter {
+            do { bpf = try BPFFilter(filter) } catch {
+                cleartext.printError("cleartext: bad filter: \(error.message)")
+                throw ExitCode(ExitStatus.unusable.rawValue)
+            }
+        }
+        let (sink, out) = try report.makeSink(open: { try OutputFile(path: $0) }, streaming: false)
+        let engine = Engine(options: report.analysisOptions(), sink: sink)
+        let (paths, walkErrors) = expandInputs(inputs)
+        for e in walkErrors {
+            printError("cleartext: \(e)")
+            status.raise(to: .unusable)
+        }
+        for path in paths {
+            var reader: CaptureFileReader
+            do {
+                reader = try CaptureFileReader(path: path)
+            } catch {
+                printError("cleartext: \(error.description)")
+                engine.recordUnreadable(name: path, error: error)
+                status.raise(to: .unusable)
+                continue
+            }
+            let bar = report.quiet ? nil : ProgressBar(name: path, total: reader.fileSize)
+            // Reports for people name each file by its SHA-256 (pipelines skip the extra read).
+            let digest = report.format == .jsonl || report.format == .json || path == "-" ? nil : fileSHA256(path)
+            let result = engine.analyze(&reader, name: path, filter: bpf.map { f in { f.matches($0) } },
+                                        progress: bar.map { b in { b.update($0) } }, sha256: digest)
+            bar?.done()
+            if let e = result.error {
+                printError("cleartext: \(e.description)")
+                status.raise(to: e.isTruncation ? .truncated : .unusable)
+            }
+        }
+        engine.finish()
+        out.flush()
+        if let e = out.writeError {
+            printError("cleartext: cannot write the report: \(e)")
+            status.raise(to: .unusable)
+        }
+        if let failOn, let worst = engine.inputs.compactMap(\.worstSeverity).max(), worst >= failOn {
+            status.raise(to: .findingsAtThreshold)
+        }
+        if status != .success { throw ExitCode(status.rawValue) }
+    }
+}
+
+/// The report options `analyze` and `live` share: format, destination, filter, secrets, what is reported.
+struct ReportOptions: ParsableArguments {
+    @Option(name: .long, help: "Report format: text, jsonl (JSON Lines), json (one document) or html (one self-contained page); live: text or jsonl.")
     var format: ReportFormat = .text
 
     @Option(name: [.short, .long], help: "Write the report to this file instead of standard output.")
@@ -76,9 +136,6 @@ struct Analyze: ParsableCommand {
           help: "Report every TCP connection (default: on for jsonl, off for text).")
     var flows: Bool?
 
-    @Option(name: .long, help: "Exit with status 1 when a finding at or above this severity exists (info, low, medium, high, critical).")
-    var failOn: Severity?
-
     @Option(name: .long, help: "Report only findings at or above this severity.")
     var minSeverity: Severity = .info
 
@@ -100,23 +157,26 @@ struct Analyze: ParsableCommand {
         }
     }
 
-    func run() throws {
-        var status = ExitStatus.success
-        let out: OutputFile
-        if let output {
-            do { out = try OutputFile(path: output) } catch {
-                printError("cleartext: \(error)")
-                throw ExitCode(ExitStatus.unusable.rawValue)
-            }
-        } else {
-            out = OutputFile()
+    /// What the engine runs: which records, which rules, which port hints.
+    func analysisOptions() -> AnalysisOptions {
+        var options = AnalysisOptions()
+        options.flowRecords = flows ?? true
+        options.minSeverity = minSeverity
+        if let ports, let hints = try? PortHints(parsing: ports) { options.portHints = hints }
+        if let rules, let selection = try? RuleSelection(rules) {
+            options.ruleEnabled = { selection.enabled.contains($0.id) }
         }
-        var bpf: BPFFilter?
-        if let filter {
-            do { bpf = try BPFFilter(filter) } catch {
-                printError("cleartext: bad filter: \(error.message)")
-                throw ExitCode(ExitStatus.unusable.rawValue)
-            }
+        return options
+    }
+
+    /// The report writer for `format`, writing to `--output` (opened with `open`) or standard output, and
+    /// the hash export beside it. Exits with status 2 (after a one-line message) when a file cannot be opened.
+    /// `streaming`: the text report writes each session as it ends (live capture).
+    func makeSink(open: (String) throws -> OutputFile, streaming: Bool) throws -> (RecordSink, OutputFile) {
+        let out: OutputFile
+        do { out = try output.map(open) ?? OutputFile() } catch {
+            printError("cleartext: \(error)")
+            throw ExitCode(ExitStatus.unusable.rawValue)
         }
         var secrets = showSecrets ? SecretPolicy.show : .redact
         if secretHashes && !showSecrets {
@@ -138,59 +198,16 @@ struct Analyze: ParsableCommand {
         case .text:
             sink = TextSink(output: out, secrets: secrets, showConnections: flows ?? false,
                             header: ["cleartext \(cleartextVersion); command: " + CommandLine.arguments.joined(separator: " ")],
-                            colour: output == nil && isatty(1) != 0 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil)
+                            colour: output == nil && isatty(1) != 0 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil,
+                            streaming: streaming)
         }
         if let exportHashes {
-            do { sink = HashExportSink(next: sink, file: try OutputFile(path: exportHashes)) } catch {
+            do { sink = HashExportSink(next: sink, file: try open(exportHashes)) } catch {
                 printError("cleartext: \(error)")
                 throw ExitCode(ExitStatus.unusable.rawValue)
             }
         }
-        var options = AnalysisOptions()
-        options.flowRecords = flows ?? true
-        options.minSeverity = minSeverity
-        if let ports, let hints = try? PortHints(parsing: ports) { options.portHints = hints }
-        if let rules, let selection = try? RuleSelection(rules) {
-            options.ruleEnabled = { selection.enabled.contains($0.id) }
-        }
-        let engine = Engine(options: options, sink: sink)
-        let (paths, walkErrors) = expandInputs(inputs)
-        let printError: (String) -> Void = quiet ? { _ in } : { cleartext.printError($0) }
-        for e in walkErrors {
-            printError("cleartext: \(e)")
-            status.raise(to: .unusable)
-        }
-        for path in paths {
-            var reader: CaptureFileReader
-            do {
-                reader = try CaptureFileReader(path: path)
-            } catch {
-                printError("cleartext: \(error.description)")
-                engine.recordUnreadable(name: path, error: error)
-                status.raise(to: .unusable)
-                continue
-            }
-            let bar = quiet ? nil : ProgressBar(name: path, total: reader.fileSize)
-            // Reports for people name each file by its SHA-256 (pipelines skip the extra read).
-            let digest = format == .jsonl || format == .json || path == "-" ? nil : fileSHA256(path)
-            let result = engine.analyze(&reader, name: path, filter: bpf.map { f in { f.matches($0) } },
-                                        progress: bar.map { b in { b.update($0) } }, sha256: digest)
-            bar?.done()
-            if let e = result.error {
-                printError("cleartext: \(e.description)")
-                status.raise(to: e.isTruncation ? .truncated : .unusable)
-            }
-        }
-        engine.finish()
-        out.flush()
-        if let e = out.writeError {
-            printError("cleartext: cannot write the report: \(e)")
-            status.raise(to: .unusable)
-        }
-        if let failOn, let worst = engine.inputs.compactMap(\.worstSeverity).max(), worst >= failOn {
-            status.raise(to: .findingsAtThreshold)
-        }
-        if status != .success { throw ExitCode(status.rawValue) }
+        return (sink, out)
     }
 }
 

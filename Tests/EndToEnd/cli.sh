@@ -21,6 +21,9 @@ check "analyze --help" bash -c "'$BIN' analyze --help | grep -q -- '--format'"
 for opt in $("$BIN" analyze --help | grep -oE -- '--[a-z][a-z-]+' | sort -u); do
   check "man page documents $opt (make man)" grep -q -- "Fl ${opt#-}" docs/man/cleartext.analyze.1
 done
+for opt in $("$BIN" live --help | grep -oE -- '--[a-z][a-z-]+' | sort -u); do
+  check "man page documents live $opt (make man)" grep -q -- "Fl ${opt#-}" docs/man/cleartext.live.1
+done
 check "shell completions" bash -c "'$BIN' --generate-completion-script bash | grep -q _cleartext"
 "$BIN" rules --markdown > "$TMP/findings.md"
 check "docs/findings.md is the catalogue (cleartext rules --markdown)" diff -u docs/findings.md "$TMP/findings.md"
@@ -147,6 +150,54 @@ if python3 -c 'import jsonschema' 2>/dev/null; then
   check "JSON Lines output valid against docs/schema.json" test $st -eq 0
 else
   bad "python3 jsonschema missing (make deps installs it)"
+fi
+
+# --- live capture on loopback (the lab proves it against real servers); needs root
+if [ "$(id -u)" = 0 ]; then
+  check "interfaces lists lo" bash -c "'$BIN' interfaces | grep -Eq '^lo +.*loopback'"
+  "$BIN" live -i no-such-if0 --duration 1 >/dev/null 2>"$TMP/err"; st=$?
+  check "live on a missing interface exits 2" test $st -eq 2
+  check "live on a missing interface says so in one line" bash -c "grep -q 'no-such-if0' '$TMP/err' && [ \$(wc -l < '$TMP/err') -eq 1 ]"
+  "$BIN" live -i lo -f 'tcp port' --duration 1 >/dev/null 2>"$TMP/err"; st=$?
+  check "live with a bad filter exits 2" test $st -eq 2
+  check "live with a bad filter gives libpcap's message" grep -q 'invalid filter: .*syntax error' "$TMP/err"
+  "$BIN" live -i lo --format html --duration 1 >/dev/null 2>&1; check "live --format html is bad usage" test $? -eq 2
+  "$BIN" live -i lo --user no-such-user-x --duration 1 >/dev/null 2>"$TMP/err"; st=$?
+  check "live --user of no one exits 2" bash -c "[ $st -eq 2 ] && grep -q 'no such user' '$TMP/err'"
+  # root never writes into a directory others can write (a planted link would aim it at any file)
+  mkdir -m 1777 "$TMP/shared"
+  "$BIN" live -i lo --duration 1 -o "$TMP/shared/r.jsonl" >/dev/null 2>"$TMP/err"; st=$?
+  check "live refuses to write as root into a world-writable directory" bash -c "[ $st -eq 2 ] && grep -q 'refusing to write as root' '$TMP/err' && [ ! -e '$TMP/shared/r.jsonl' ]"
+  "$BIN" live -i lo --duration 1 -w "$TMP/shared/c.pcap" >/dev/null 2>"$TMP/err"; st=$?
+  check "live refuses to --write as root into a world-writable directory" bash -c "[ $st -eq 2 ] && [ ! -e '$TMP/shared/c.pcap' ]"
+  ln -s /etc/passwd "$TMP/link.jsonl"
+  "$BIN" live -i lo --duration 1 -o "$TMP/link.jsonl" >/dev/null 2>&1; st=$?
+  check "live never writes through a symbolic link" bash -c "[ $st -eq 2 ] && head -1 /etc/passwd | grep -q '^root:'"
+  # a run: drops root for nobody, stops at --count, streams JSON Lines ending in a summary with the counters
+  "$BIN" live -i lo -f 'udp and dst port 9 and host 127.0.0.1' --count 4 --duration 20 --format jsonl -o "$TMP/live.jsonl" \
+      -w "$TMP/live.pcap" 2>"$TMP/err" &
+  lpid=$!
+  for i in $(seq 1 50); do grep -q 'capturing on' "$TMP/err" && break; sleep 0.1; done
+  check "live runs as nobody once the interface is open" bash -c "[ \$(awk '/^Uid:/ {print \$2}' /proc/$lpid/status) = \$(id -u nobody) ]"
+  python3 -c 'import socket,time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for _ in range(6): s.sendto(b"x", ("127.0.0.1", 9)); time.sleep(0.1)'
+  wait $lpid; st=$?
+  check "live --count stops with status 0" test $st -eq 0
+  check "live --count 4 analyzed 4 frames" bash -c "tail -1 '$TMP/live.jsonl' | grep -q '\"type\":\"summary\",\"frames\":4,'"
+  check "live summary has the capture counters" bash -c "tail -1 '$TMP/live.jsonl' | grep -q '\"capture\":{\"received\":[0-9]*,\"dropped_kernel\":0,\"dropped_interface\":0}'"
+  check "live --write holds the frames analyzed" bash -c "[ \$(tshark -r '$TMP/live.pcap' 2>/dev/null | wc -l) -eq 4 ]"
+  check "live says why it stopped" grep -q 'stopped (end of capture) after 4 packets' "$TMP/err"
+  # SIGINT from a script's background job (started with SIGINT ignored) still stops it cleanly
+  "$BIN" live -i lo -f 'tcp port 1' 2>"$TMP/err" >"$TMP/live.txt" &
+  lpid=$!
+  for i in $(seq 1 50); do grep -q 'capturing on' "$TMP/err" && break; sleep 0.1; done
+  kill -INT $lpid; wait $lpid; st=$?
+  check "live stops on SIGINT with status 0" test $st -eq 0
+  check "live text summary after SIGINT" bash -c "grep -q 'cleartext summary' '$TMP/live.txt' && grep -q '0 dropped by the kernel' '$TMP/live.txt'"
+  check "live names the signal" grep -q 'stopped (SIGINT)' "$TMP/err"
+else
+  echo "note: not root: live capture checks skipped"
 fi
 
 # --- bad inputs: one clear line on stderr, the contract's exit status, results for what could be read

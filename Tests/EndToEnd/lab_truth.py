@@ -18,6 +18,26 @@ def ep(e):
     return (f"[{ip}]" if ":" in ip else ip) + f":{e['port']}"
 
 
+def session_checks(s, g):
+    """(field, truth, cleartext) for one truth session `s` against cleartext's session record `g` (or None)."""
+    key = (ep(s["client"]), ep(s["server"]))
+    if g is None:
+        return [(f"{key} session", "present", "missing")]
+    checks = [
+        (f"{key} protocol", s["protocol"], g["protocol"]),
+        (f"{key} transport", s["transport"], g["transport"]),
+    ]
+    if s.get("tls_version") is not None or s["transport"] != "plaintext":
+        checks.append((f"{key} tls.version", s.get("tls_version"), (g.get("tls") or {}).get("version")))
+    if s["protocol"] != "ftp-data":
+        for k in ("offered", "attempted", "succeeded"):
+            checks.append((f"{key} starttls.{k}", s["starttls"][k], g["starttls"][k]))
+    want = sorted((c["mechanism"], c.get("username"), c["exposure"], c["outcome"]) for c in s["credentials"])
+    have = sorted((c["mechanism"], c["username"], c["exposure"], c["outcome"]) for c in g["credentials"])
+    checks.append((f"{key} credentials", want, have))
+    return checks
+
+
 def main():
     binary, folder = sys.argv[1], sys.argv[2]
     passed = failed = 0
@@ -36,23 +56,7 @@ def main():
                 got[(ep(rec["client"]), ep(rec["server"]))] = rec
         checks = [("exit status", 0, out.returncode), ("sessions", len(truth["sessions"]), len(got))]
         for s in truth["sessions"]:
-            key = (ep(s["client"]), ep(s["server"]))
-            g = got.get(key)
-            if g is None:
-                checks.append((f"{key} session", "present", "missing"))
-                continue
-            checks += [
-                (f"{key} protocol", s["protocol"], g["protocol"]),
-                (f"{key} transport", s["transport"], g["transport"]),
-            ]
-            if s.get("tls_version") is not None or s["transport"] != "plaintext":
-                checks.append((f"{key} tls.version", s.get("tls_version"), (g.get("tls") or {}).get("version")))
-            if s["protocol"] != "ftp-data":
-                for k in ("offered", "attempted", "succeeded"):
-                    checks.append((f"{key} starttls.{k}", s["starttls"][k], g["starttls"][k]))
-            want = sorted((c["mechanism"], c.get("username"), c["exposure"], c["outcome"]) for c in s["credentials"])
-            have = sorted((c["mechanism"], c["username"], c["exposure"], c["outcome"]) for c in g["credentials"])
-            checks.append((f"{key} credentials", want, have))
+            checks += session_checks(s, got.get((ep(s["client"]), ep(s["server"]))))
         for field, want, have in checks:
             if want == have:
                 passed += 1

@@ -9,6 +9,11 @@
 #   lab.sh all OUTDIR      up + record + down (down always runs)
 #   lab.sh list            list the scenarios
 #
+# With CTLAB_CLEARTEXT=/path/to/cleartext, `all` also proves live capture: `cleartext live` runs on the
+# server's interface through every scenario (OUTDIR/live/: its JSON Lines, its --write capture, its stderr),
+# then a load case replays a generated capture (OUTDIR/load/) into the namespaces with tcpreplay at
+# CTLAB_LOAD_MBPS (default 200) Mbit/s under a second `cleartext live`. Tests/EndToEnd/live_truth.py checks both.
+#
 # Traffic only ever flows inside the namespaces ctlab-srv and ctlab-cli (a veth pair between them,
 # no default route, nothing bridged to the host). Nothing listens in the root namespace.
 
@@ -91,7 +96,7 @@ stop_pid() { stop_pids "$3" "$1"; }  # stop_pid PID NAME SIGNAL
 # ------------------------------------------------------------------------------------------ packages
 install_packages() {
     local missing=() p
-    for p in dovecot-imapd dovecot-pop3d postfix vsftpd openssl swaks tcpdump iproute2 python3; do
+    for p in dovecot-imapd dovecot-pop3d postfix vsftpd openssl swaks tcpdump tcpreplay iproute2 python3; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
     done
     [[ ${#missing[@]} -eq 0 ]] && return 0
@@ -530,6 +535,79 @@ cmd_record() {
     fi
 }
 
+# ------------------------------------------------------------------------------------------- live
+CLEARTEXT=${CTLAB_CLEARTEXT:-}
+SHARED_TOOLS=${CTLAB_SHARED_TOOLS:-$HERE/../../../shared/tools}
+LOAD_BYTES=${CTLAB_LOAD_BYTES:-64M}
+LOAD_MBPS=${CTLAB_LOAD_MBPS:-200}
+LIVE_PID=
+
+# live_start DIR [ARGS...]: cleartext live on the server's interface, as root dropping to nobody, writing
+# DIR/live.jsonl (and whatever ARGS ask); returns once it says it is capturing.
+live_start() {
+    local dir=$1 i; shift
+    mkdir -p "$dir"; chmod 700 "$dir"
+    ip netns exec "$NS_SRV" "$CLEARTEXT" live -i "$VETH_SRV" --format jsonl -o "$dir/live.jsonl" "$@" \
+        </dev/null 2>"$dir/live.err" &
+    LIVE_PID=$!; remember_pid cleartext-live "$LIVE_PID"
+    for i in $(seq 1 100); do grep -q 'capturing on' "$dir/live.err" 2>/dev/null && break
+        alive "$LIVE_PID" || break; sleep 0.05; done
+    grep -q 'capturing on' "$dir/live.err" || { cat "$dir/live.err" >&2; die "cleartext live did not start"; }
+    log "cleartext live (pid $LIVE_PID) capturing on $VETH_SRV into $dir"
+}
+
+# live_stop DIR: SIGINT, as a person would; its exit status goes to DIR/live.rc
+live_stop() {
+    local dir=$1 rc=0 i
+    [[ -n $LIVE_PID ]] || return 0
+    sleep 0.5                                   # the last FIN/ACKs
+    kill -INT "$LIVE_PID" 2>/dev/null || true
+    for i in $(seq 1 300); do alive "$LIVE_PID" || break; sleep 0.1; done
+    if alive "$LIVE_PID"; then
+        echo "[lab] cleartext live ignored SIGINT for 30 s" >&2; kill -KILL "$LIVE_PID" 2>/dev/null || true
+    fi
+    wait "$LIVE_PID" || rc=$?
+    echo "$rc" >"$dir/live.rc"
+    LIVE_PID=; rm -f "$LAB_DIR/pids/cleartext-live.pid"
+    log "cleartext live stopped (exit $rc): $(tail -1 "$dir/live.err")"
+}
+
+# The load case: a generated capture (addresses mapped onto prefixes the namespaces own) replayed from the
+# client namespace at a fixed rate while cleartext live captures on the server side. The frames carry the
+# generator's MAC addresses, not the veth's, so the namespaces' stacks drop them: nothing answers them.
+cmd_load() {
+    local out=$1 dir="$1/load" t0; t0=$(now)
+    command -v tcpreplay >/dev/null || die "tcpreplay is missing"
+    mkdir -p "$dir"; chmod 700 "$dir"
+    "$PY" "$SHARED_TOOLS/gen_corpus.py" --bytes "$LOAD_BYTES" --seed 11 --addr-plan bench --out "$dir/gen.pcap" --quiet \
+        || die "gen_corpus.py failed"
+    "$PY" "$HERE/remap.py" "$dir/gen.pcap" "$dir/load.pcap" 10.0.0.0/8=100.64.0.0/10 198.18.0.0/16=198.19.0.0/16 \
+        2001:db8:1::/48=fd00:18:1::/48 2001:db8:ff::/48=fd00:18:ff::/48 >&2 || die "remap.py failed"
+    rm -f "$dir/gen.pcap"
+    ip -n "$NS_CLI" addr add 100.64.0.1/10 dev "$VETH_CLI"
+    ip -n "$NS_CLI" -6 addr add fd00:18:1::1/48 dev "$VETH_CLI" nodad
+    ip -n "$NS_SRV" addr add 198.19.0.1/16 dev "$VETH_SRV"
+    ip -n "$NS_SRV" -6 addr add fd00:18:ff::1/48 dev "$VETH_SRV" nodad
+    # room for the generator's VLAN-tagged full-size frames
+    ip -n "$NS_CLI" link set "$VETH_CLI" mtu 1504; ip -n "$NS_SRV" link set "$VETH_SRV" mtu 1504
+    live_start "$dir"
+    in_cli tcpreplay -i "$VETH_CLI" --mbps "$LOAD_MBPS" "$dir/load.pcap" >"$dir/tcpreplay.out" 2>&1 \
+        || { cat "$dir/tcpreplay.out" >&2; live_stop "$dir"; die "tcpreplay failed"; }
+    sleep 1
+    live_stop "$dir"
+    echo "$LOAD_MBPS" >"$dir/mbps"
+    # Drops on purpose: a 1 MiB kernel buffer and cleartext stopped (SIGSTOP) while 20,000 frames arrive.
+    # They must be counted and reported (capture-drops, summary), never silently missing.
+    local drops="$out/drops"
+    live_start "$drops" --buffer-size 1
+    kill -STOP "$LIVE_PID"
+    in_cli tcpreplay -i "$VETH_CLI" --mbps "$LOAD_MBPS" --limit 20000 "$dir/load.pcap" >"$drops/tcpreplay.out" 2>&1 || true
+    kill -CONT "$LIVE_PID"
+    live_stop "$drops"
+    printf '[lab] step %-22s %6d ms (%s at %s Mbit/s: %s)\n' load "$(ms_since "$t0")" "$LOAD_BYTES" "$LOAD_MBPS" \
+        "$(grep -m1 'Actual:' "$dir/tcpreplay.out" | sed 's/^ *//')" >&2
+}
+
 # ---------------------------------------------------------------------------------------------- down
 cmd_down() {
     need_root
@@ -567,7 +645,15 @@ cmd_all() {
     local t0 rc=0; t0=$(now)
     KEEP_DOWN_ON_EXIT=1 DOWN_ON_EXIT=1  # down runs whatever happens (see on_exit)
     cmd_up
+    if [[ -n $CLEARTEXT ]]; then
+        mkdir -p "$out"; out=$(cd "$out" && pwd)
+        live_start "$out/live" -w "$out/live/live.pcap"
+    fi
     cmd_record "$out" || rc=$?
+    if [[ -n $CLEARTEXT ]]; then
+        live_stop "$out/live"
+        [[ $rc -eq 0 ]] && { cmd_load "$out" || rc=$?; }
+    fi
     DOWN_ON_EXIT=0 KEEP_DOWN_ON_EXIT=0
     step down cmd_down
     printf '[lab] total %d ms\n' "$(ms_since "$t0")" >&2
@@ -582,6 +668,7 @@ on_exit() {
     local rc=$?
     set +e
     stop_tcpdump
+    [[ -n $LIVE_PID ]] && stop_pids TERM "$LIVE_PID"
     if [[ $DOWN_ON_EXIT == 1 ]]; then
         DOWN_ON_EXIT=0
         echo "[lab] exiting with status $rc: tearing the lab down" >&2

@@ -108,4 +108,46 @@ func withFrame<R>(_ bytes: [UInt8], linkType: LinkType, _ body: (Frame) -> R) ->
         #expect(capture.stats() != nil)
         #expect(try capture.next() == nil)
     }
+
+    @Test(.enabled(if: getuid() == 0, "needs root")) func aQuietInterfaceIsIdleAndTheDumpReadsBack() throws {
+        let capture = try LiveCapture(interface: "lo", immediate: true, timeoutMs: 50, filter: "udp port 7")
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("live-\(UUID().uuidString).pcap").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        #expect(fd >= 0)
+        try capture.write(toDescriptor: fd, name: path)
+        // Nothing matches yet: poll() says so within the timeout instead of blocking.
+        guard case .idle = try #require(try capture.poll()) else {
+            Issue.record("expected .idle on a quiet filter")
+            return
+        }
+        let s = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        defer { close(s) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = UInt16(7).bigEndian
+        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+        for i in 0..<3 {
+            let payload = Array("datagram \(i)".utf8)
+            _ = withUnsafePointer(to: &address) { p in
+                p.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    sendto(s, payload, payload.count, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
+            }
+        }
+        var live: [FrameCopy] = []
+        var idles = 0
+        while live.count < 3, idles < 40, let event = try capture.poll() {
+            switch event {
+            case .frame(let f): live.append(FrameCopy(f))
+            case .idle: idles += 1
+            }
+        }
+        #expect(live.count == 3)
+        #expect(capture.finishWriting())
+        var reader = try CaptureFileReader(path: path)
+        var saved: [FrameCopy] = []
+        while let f = try reader.next() { saved.append(FrameCopy(f)) }
+        #expect(saved == live)
+    }
 }
