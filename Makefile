@@ -9,7 +9,7 @@ APT_PACKAGES  = libpcap-dev tshark tcpdump python3
 TEST_PACKAGES = chromium
 BENCH_BYTES  ?= 1G
 
-.PHONY: all deps build demo test test-swift test-cli test-generated test-scale test-lab lab-samples man bench samples clean
+.PHONY: all deps build demo test test-swift test-cli test-generated test-scale test-lab live-rate soak lab-samples man bench samples clean
 
 all: build
 
@@ -69,6 +69,18 @@ test-lab: build
 	CTLAB_CLEARTEXT=$(CURDIR)/$(BIN) bash Tests/Lab/lab.sh all "$$out" > "$$out/lab.log" 2>&1 || { tail -40 "$$out/lab.log"; exit 1; }; \
 	grep -E 'step (load|record)|total' "$$out/lab.log"; python3 Tests/EndToEnd/lab_truth.py $(BIN) "$$out" && \
 	python3 Tests/EndToEnd/live_truth.py $(BIN) "$$out"
+
+# Outside CI: the highest tcpreplay rate `cleartext live` takes without a drop (RATES="100 200 ..." to choose),
+# and a long replay under one live capture whose memory must stay flat (SOAK_SECONDS, default 1200).
+live-rate: build
+	@out=$$(mktemp -d); trap 'rm -rf "$$out"' EXIT; \
+	CTLAB_CLEARTEXT=$(CURDIR)/$(BIN) CTLAB_LOAD_BYTES=$${LOAD_BYTES:-256M} $${RATES:+CTLAB_RATES="$(RATES)"} \
+	  bash Tests/Lab/lab.sh rate "$$out"
+
+soak: build
+	@out=$$(mktemp -d); trap 'rm -rf "$$out"' EXIT; \
+	CTLAB_CLEARTEXT=$(CURDIR)/$(BIN) CTLAB_SOAK_SECONDS=$${SOAK_SECONDS:-1200} CTLAB_LOAD_MBPS=$${SOAK_MBPS:-100} CTLAB_SOAK_KEEP=$${SOAK_KEEP:-} \
+	  bash Tests/Lab/lab.sh soak "$$out"
 
 # Regenerates the lab captures in samples/lab (review the diff before committing).
 lab-samples: build

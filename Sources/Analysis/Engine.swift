@@ -13,6 +13,9 @@ public struct AnalysisOptions: Sendable {
     public var portHints = PortHints()
     /// Findings below this severity are not reported (they still count for `InputResult.worstSeverity`).
     public var minSeverity = Severity.info
+    /// Write each `cleartext-retry` finding as soon as both of its sessions are out, instead of after the
+    /// input's last session (live capture, which has no last session to wait for).
+    public var streamCrossSessionFindings = false
     public init() {}
 }
 
@@ -233,6 +236,9 @@ public final class InputAnalysis {
         result.decode = decoder.stats
         result.anomalies = decoder.anomalies
         result.anomalies.merge(table.anomalies)
+        if collector.crossSessionDropped > 0 {
+            result.anomalies.record(.crossSessionCap, frame: lastFrame, count: collector.crossSessionDropped)
+        }
         result.peakBufferedBytes = table.peakBufferedBytes
         return result
     }
@@ -316,7 +322,14 @@ final class FlowCollector: StreamSink {
             pending.pop()
             let id = idBase + top.flow.info.id
             if options.flowRecords { sink.flow(top.flow, id: id, file: file) }
-            if let s = top.session { sink.session(s, findings: top.findings) }
+            if let s = top.session {
+                sink.session(s, findings: top.findings)
+                if options.streamCrossSessionFindings {
+                    let ready = cross.takeReady(released: .init(endFrame: top.flow.endFrame, id: id),
+                                                enabled: options.ruleEnabled)
+                    if !ready.isEmpty { sink.crossSessionFindings(reported(ready), file: file) }
+                }
+            }
         }
     }
 
@@ -324,6 +337,9 @@ final class FlowCollector: StreamSink {
     func finishInput() {
         sink.crossSessionFindings(reported(cross.evaluate(enabled: options.ruleEnabled)), file: file)
     }
+
+    /// Sessions and findings the cross-session rules could not keep (a cap was reached).
+    var crossSessionDropped: Int { cross.dropped }
 }
 
 /// One finished flow on its way out, with its session and findings when it had one. A class: the heap moves

@@ -204,19 +204,33 @@ enum SessionRules {
     }
 }
 
-/// Rules over all the sessions of one input, run after its last session. What they keep is bounded by the
-/// number of servers and by the sessions of a few minutes, not by the file: per server (protocol, address,
-/// port) the sessions that offered STARTTLS and those that did not (the first few of each, and counts); failed
-/// upgrades; and plaintext logins of the last `retentionSeconds`. Results are sorted by session id, so the
-/// order in which sessions finished (or threads delivered them) does not change them.
+extension Anomaly.Name {
+    /// The rules that span sessions reached a cap (servers tracked, failed upgrades or logins kept, retry
+    /// findings held): the sessions past it were not paired, and this counts them.
+    static let crossSessionCap = Anomaly.Name("cross_session_cap")
+}
+
+/// Rules over all the sessions of one input. What they keep is bounded by caps and by the sessions of a few
+/// minutes, never by the file or by how long a live capture runs: per server (protocol, address, port) the
+/// sessions that offered STARTTLS and those that did not (the first few of each, and counts; at most
+/// `maxServers`); failed upgrades and plaintext logins of the last `retentionSeconds`, indexed by client and
+/// server address so that pairing them costs the few attempts of that pair; retry findings not yet written.
+/// Results are sorted by session id, so the order in which sessions finished does not change them.
+///
+/// A `cleartext-retry` is complete once both of its sessions are out: `takeReady` hands such findings over
+/// as soon as that happens (live capture streams them); `evaluate` gives everything else at the end.
 struct CrossSessionRules {
     /// A plaintext login this soon after a failed upgrade counts as a retry.
     static let retryWindowSeconds: Int64 = 300
-    /// Plaintext logins are kept this long (capture time) after the newest session seen.
+    /// Failed upgrades and plaintext logins are kept this long (capture time) after the newest session seen.
     static let retentionSeconds: Int64 = 2 * retryWindowSeconds
-    /// Session ids kept per server and answer, and failed upgrades kept in all.
+    /// Session ids kept per server and answer.
     static let idsPerServer = 8
+    /// Failed upgrades and plaintext logins kept at once (each); servers tracked; retry findings held.
     static let maxFailures = 10_000
+    static let maxLogins = 100_000
+    static let maxServers = 100_000
+    static let maxRetries = 100_000
 
     struct Offers {
         var protocolName: String
@@ -229,20 +243,47 @@ struct CrossSessionRules {
         var noFrame: Int?
     }
 
+    /// Where a session's records come in the output: (the frame that ended it, its id).
+    struct OutputKey: Comparable {
+        var endFrame: Int
+        var id: Int
+        static func < (a: OutputKey, b: OutputKey) -> Bool {
+            a.endFrame != b.endFrame ? a.endFrame < b.endFrame : a.id < b.id
+        }
+    }
+
     struct Attempt {
         var id: Int
-        var client: IPAddress
-        var server: Endpoint
+        var key: OutputKey
         var firstTime: CaptureTime
         var lastTime: CaptureTime
+        var server: Endpoint
         var secretFrame: Int?
     }
 
+    /// A client and a server address: retries pair within one.
+    struct PairKey: Hashable {
+        var client: IPAddress
+        var server: IPAddress
+    }
+
+    /// A retry finding and the output position after which both of its sessions are out.
+    struct Retry {
+        var finding: Finding
+        var ready: OutputKey
+    }
+
     private var offers: [String: Offers] = [:]
-    private var failures: [Attempt] = []
-    private var logins: [Attempt] = []
-    private var retries: [Int: Finding] = [:]  // by the retry session's id: one finding each
+    private var failures: [PairKey: [Attempt]] = [:]
+    private var logins: [PairKey: [Attempt]] = [:]
+    private var failureCount = 0
+    private var loginCount = 0
+    private var retries: [Int: Retry] = [:]  // by the retry session's id: one finding each
+    /// Retry sessions whose finding went out early (`takeReady`); kept while their login is kept.
+    private var streamed: Set<Int> = []
     private var newest = CaptureTime.zero
+    private var addsSinceSweep = 0
+    /// Sessions or findings not kept because a cap was reached (reported as an anomaly of the input).
     private(set) var dropped = 0
 
     mutating func add(_ s: SessionReport) {
@@ -250,46 +291,99 @@ struct CrossSessionRules {
         if s.flow.lastTime > newest { newest = s.flow.lastTime }
         if let offered = s.facts.startTLS.offered {
             let key = "\(s.protocolName) \(s.server)"
-            var o = offers[key] ?? Offers(protocolName: s.protocolName, server: s.server)
-            if offered {
-                o.yesCount += 1
-                if o.yes.count < Self.idsPerServer { o.yes.append(s.id) }
-                o.yesFrame = min(o.yesFrame ?? .max, s.facts.startTLS.capabilityFrame ?? .max)
+            if var o = offers[key] ?? (offers.count < Self.maxServers ? Offers(protocolName: s.protocolName, server: s.server) : nil) {
+                if offered {
+                    o.yesCount += 1
+                    if o.yes.count < Self.idsPerServer { o.yes.append(s.id) }
+                    o.yesFrame = min(o.yesFrame ?? .max, s.facts.startTLS.capabilityFrame ?? .max)
+                } else {
+                    o.noCount += 1
+                    if o.no.count < Self.idsPerServer { o.no.append(s.id) }
+                    o.noFrame = min(o.noFrame ?? .max, s.facts.startTLS.capabilityFrame ?? .max)
+                }
+                offers[key] = o
             } else {
-                o.noCount += 1
-                if o.no.count < Self.idsPerServer { o.no.append(s.id) }
-                o.noFrame = min(o.noFrame ?? .max, s.facts.startTLS.capabilityFrame ?? .max)
+                dropped += 1
             }
-            offers[key] = o
         }
         let attempt = Attempt(
-            id: s.id, client: s.client.address, server: s.server, firstTime: s.flow.info.firstTime,
-            lastTime: s.flow.lastTime,
+            id: s.id, key: OutputKey(endFrame: s.flow.endFrame, id: s.id), firstTime: s.flow.info.firstTime,
+            lastTime: s.flow.lastTime, server: s.server,
             secretFrame: s.facts.transport != .implicitTLS
                 ? s.facts.credentials.first { $0.secret != nil && ($0.exposure == .password || $0.exposure == .token) }?.frame
                 : nil)
+        let pair = PairKey(client: s.client.address, server: s.server.address)
         if s.facts.startTLS.attempted && s.startTLSSucceeded != true {
-            if failures.count < Self.maxFailures { failures.append(attempt) } else { dropped += 1 }
-            for login in logins { pair(attempt, login) }
+            for login in logins[pair] ?? [] { self.pair(attempt, login, client: pair.client) }
+            if failureCount < Self.maxFailures {
+                failures[pair, default: []].append(attempt)
+                failureCount += 1
+            } else {
+                dropped += 1
+            }
         }
         if attempt.secretFrame != nil {
-            for failure in failures { pair(failure, attempt) }
-            logins.append(attempt)
-            logins.removeAll { newest.secondsSince($0.lastTime) > Self.retentionSeconds }
+            for failure in failures[pair] ?? [] { self.pair(failure, attempt, client: pair.client) }
+            if loginCount < Self.maxLogins {
+                logins[pair, default: []].append(attempt)
+                loginCount += 1
+            } else {
+                dropped += 1
+            }
+        }
+        addsSinceSweep += 1
+        if addsSinceSweep >= 1024 { sweep() }
+    }
+
+    /// Forgets failed upgrades and logins older than the retention (and the early findings of those logins).
+    private mutating func sweep() {
+        addsSinceSweep = 0
+        let newest = self.newest
+        let old: (Attempt) -> Bool = { newest.secondsSince($0.lastTime) > Self.retentionSeconds }
+        for (key, list) in failures {
+            let kept = list.filter { !old($0) }
+            failureCount -= list.count - kept.count
+            failures[key] = kept.isEmpty ? nil : kept
+        }
+        for (key, list) in logins {
+            var kept: [Attempt] = []
+            for a in list {
+                if old(a) { streamed.remove(a.id) } else { kept.append(a) }
+            }
+            loginCount -= list.count - kept.count
+            logins[key] = kept.isEmpty ? nil : kept
         }
     }
 
     /// A failed upgrade followed, within the window, by a plaintext login from the same client to the same
     /// server address on another connection.
-    private mutating func pair(_ failed: Attempt, _ retry: Attempt) {
-        guard retry.id > failed.id, retry.client == failed.client, retry.server.address == failed.server.address,
-              let frame = retry.secretFrame else { return }
+    private mutating func pair(_ failed: Attempt, _ retry: Attempt, client: IPAddress) {
+        guard retry.id > failed.id, !streamed.contains(retry.id), let frame = retry.secretFrame else { return }
         let since = retry.firstTime.secondsSince(failed.lastTime)
         guard retry.firstTime.secondsSince(failed.firstTime) >= 0, since <= Self.retryWindowSeconds else { return }
-        if let existing = retries[retry.id], let first = existing.sessions.first, first < failed.id { return }
-        retries[retry.id] = Finding(rule: Catalogue.cleartextRetry, session: nil, sessions: [failed.id, retry.id],
-                                    frames: [frame],
-                                    message: "\(failed.client) failed to upgrade to TLS with \(failed.server) and then logged in in the clear on session \(retry.id).")
+        if let existing = retries[retry.id], let first = existing.finding.sessions.first, first < failed.id { return }
+        guard retries[retry.id] != nil || retries.count < Self.maxRetries else {
+            dropped += 1
+            return
+        }
+        retries[retry.id] = Retry(
+            finding: Finding(rule: Catalogue.cleartextRetry, session: nil, sessions: [failed.id, retry.id],
+                             frames: [frame],
+                             message: "\(client) failed to upgrade to TLS with \(failed.server) and then logged in in the clear on session \(retry.id)."),
+            ready: max(failed.key, retry.key))
+    }
+
+    /// The retry findings whose sessions have both gone out, now that the output reached `released`.
+    mutating func takeReady(released: OutputKey, enabled: (Rule) -> Bool) -> [Finding] {
+        guard !retries.isEmpty else { return [] }
+        var out: [Finding] = []
+        for (id, r) in retries where r.ready <= released {
+            retries[id] = nil
+            streamed.insert(id)
+            out.append(r.finding)
+        }
+        guard enabled(Catalogue.cleartextRetry) else { return [] }
+        return Self.ordered(out)
     }
 
     func evaluate(enabled: (Rule) -> Bool) -> [Finding] {
@@ -301,10 +395,14 @@ struct CrossSessionRules {
                                    message: "\(o.protocolName.uppercased()) server \(o.server) offered STARTTLS in \(o.yesCount) session(s) and not in \(o.noCount)."))
             }
         }
-        if enabled(Catalogue.cleartextRetry) { out += retries.values }
-        // A total order (sessions, then rule): the same input gives the same output, whatever order the
-        // dictionaries above happen to hold their values in.
-        return out.sorted {
+        if enabled(Catalogue.cleartextRetry) { out += retries.values.map(\.finding) }
+        return Self.ordered(out)
+    }
+
+    /// A total order (sessions, then rule): the same input gives the same output, whatever order the
+    /// dictionaries above happen to hold their values in.
+    private static func ordered(_ list: [Finding]) -> [Finding] {
+        list.sorted {
             $0.sessions != $1.sessions ? $0.sessions.lexicographicallyPrecedes($1.sessions) : $0.rule.id < $1.rule.id
         }
     }

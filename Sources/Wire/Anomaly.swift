@@ -39,6 +39,13 @@ public struct AnomalyLog: Sendable, Equatable {
         }
     }
 
+    /// Records `count` occurrences at once (`frame`: the first, or where they were noticed).
+    public mutating func record(_ name: Anomaly.Name, frame: Int, count: Int) {
+        guard count > 0 else { return }
+        let e = entries[name]
+        entries[name] = Entry(count: (e?.count ?? 0) &+ count, firstFrame: e.map { min($0.firstFrame, frame) } ?? frame)
+    }
+
     public mutating func merge(_ other: AnomalyLog) {
         for (name, e) in other.entries {
             if let mine = entries[name] {

@@ -92,7 +92,9 @@ struct Live: ParsableCommand {
         say("cleartext: capturing on \(interface) (\(capture.linkType.name)), snaplen \(snaplen)"
             + (report.filter.map { ", filter '\($0)'" } ?? "") + ", as \(runningAs); Ctrl-C stops")
 
-        let engine = Engine(options: report.analysisOptions(), sink: sink)
+        var options = report.analysisOptions()
+        options.streamCrossSessionFindings = true  // a retry is reported once both sessions are out
+        let engine = Engine(options: options, sink: sink)
         let input = engine.begin(name: interface)
         var drops = DropReporter(interface: interface)
         var nextCheck = ContinuousClock.now

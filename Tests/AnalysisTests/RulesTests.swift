@@ -198,6 +198,34 @@ func credential(_ mechanism: String, _ exposure: Exposure, user: String? = "alic
         #expect(found.map(\.sessions) == (2...40).map { [1, $0] })
     }
 
+    /// Live capture: a retry goes out once both of its sessions are out, and only once.
+    @Test func retryIsReadyWhenBothSessionsAreOut() {
+        let (failed, clear) = failedAndClear()
+        var c = CrossSessionRules()
+        var first = report(failed, id: 1, start: 1000)
+        first.flow.endFrame = 10
+        var second = report(clear, id: 2, clientPort: 40001, start: 1010)
+        second.flow.endFrame = 20
+        c.add(second)  // finished first (a RST), ends later in the output
+        c.add(first)
+        let all: (Rule) -> Bool = { _ in true }
+        #expect(c.takeReady(released: .init(endFrame: 10, id: 1), enabled: all).isEmpty)
+        let ready = c.takeReady(released: .init(endFrame: 20, id: 2), enabled: all)
+        #expect(ready.map(\.sessions) == [[1, 2]])
+        #expect(c.takeReady(released: .init(endFrame: 30, id: 3), enabled: all).isEmpty)
+        #expect(c.evaluate(enabled: all).isEmpty)  // not again at the end
+    }
+
+    /// What the rules keep is capped; what a cap turns away is counted (and reported as an anomaly).
+    @Test func capsCountWhatTheyTurnAway() {
+        let (failed, _) = failedAndClear()
+        var c = CrossSessionRules()
+        for id in 1...(CrossSessionRules.maxFailures + 5) {
+            c.add(report(failed, id: id, clientPort: UInt16(truncatingIfNeeded: id), start: 1000))
+        }
+        #expect(c.dropped == 5)
+    }
+
     @Test func retryInTheClearAfterFailedUpgrade() {
         let (failed, clear) = failedAndClear()
         var c = CrossSessionRules()

@@ -8,6 +8,8 @@
 #   lab.sh down            stop every lab process by PID, delete the namespaces and the state dir
 #   lab.sh all OUTDIR      up + record + down (down always runs)
 #   lab.sh list            list the scenarios
+#   lab.sh rate OUTDIR     (CTLAB_CLEARTEXT set) the highest replay rate cleartext live takes without a drop
+#   lab.sh soak OUTDIR     (CTLAB_CLEARTEXT set) minutes of replay under one cleartext live; memory must stay flat
 #
 # With CTLAB_CLEARTEXT=/path/to/cleartext, `all` also proves live capture: `cleartext live` runs on the
 # server's interface through every scenario (OUTDIR/live/: its JSON Lines, its --write capture, its stderr),
@@ -572,40 +574,129 @@ live_stop() {
     log "cleartext live stopped (exit $rc): $(tail -1 "$dir/live.err")"
 }
 
-# The load case: a generated capture (addresses mapped onto prefixes the namespaces own) replayed from the
-# client namespace at a fixed rate while cleartext live captures on the server side. The frames carry the
-# generator's MAC addresses, not the veth's, so the namespaces' stacks drop them: nothing answers them.
-cmd_load() {
-    local out=$1 dir="$1/load" t0; t0=$(now)
+# A generated capture for the load cases, its addresses mapped onto prefixes the namespaces own (added here).
+# The frames carry the generator's MAC addresses, not the veth's, so the namespaces' stacks drop them:
+# nothing answers them, and cleartext sees exactly what was replayed.
+prepare_load() { # prepare_load FILE
+    local file=$1
     command -v tcpreplay >/dev/null || die "tcpreplay is missing"
-    mkdir -p "$dir"; chmod 700 "$dir"
-    "$PY" "$SHARED_TOOLS/gen_corpus.py" --bytes "$LOAD_BYTES" --seed 11 --addr-plan bench --out "$dir/gen.pcap" --quiet \
+    "$PY" "$SHARED_TOOLS/gen_corpus.py" --bytes "$LOAD_BYTES" --seed 11 --addr-plan bench --out "$file.gen" --quiet \
         || die "gen_corpus.py failed"
-    "$PY" "$HERE/remap.py" "$dir/gen.pcap" "$dir/load.pcap" 10.0.0.0/8=100.64.0.0/10 198.18.0.0/16=198.19.0.0/16 \
+    "$PY" "$HERE/remap.py" "$file.gen" "$file" 10.0.0.0/8=100.64.0.0/10 198.18.0.0/16=198.19.0.0/16 \
         2001:db8:1::/48=fd00:18:1::/48 2001:db8:ff::/48=fd00:18:ff::/48 >&2 || die "remap.py failed"
-    rm -f "$dir/gen.pcap"
-    ip -n "$NS_CLI" addr add 100.64.0.1/10 dev "$VETH_CLI"
-    ip -n "$NS_CLI" -6 addr add fd00:18:1::1/48 dev "$VETH_CLI" nodad
-    ip -n "$NS_SRV" addr add 198.19.0.1/16 dev "$VETH_SRV"
-    ip -n "$NS_SRV" -6 addr add fd00:18:ff::1/48 dev "$VETH_SRV" nodad
+    rm -f "$file.gen"
+    ip -n "$NS_CLI" addr add 100.64.0.1/10 dev "$VETH_CLI" 2>/dev/null || true
+    ip -n "$NS_CLI" -6 addr add fd00:18:1::1/48 dev "$VETH_CLI" nodad 2>/dev/null || true
+    ip -n "$NS_SRV" addr add 198.19.0.1/16 dev "$VETH_SRV" 2>/dev/null || true
+    ip -n "$NS_SRV" -6 addr add fd00:18:ff::1/48 dev "$VETH_SRV" nodad 2>/dev/null || true
     # room for the generator's VLAN-tagged full-size frames
     ip -n "$NS_CLI" link set "$VETH_CLI" mtu 1504; ip -n "$NS_SRV" link set "$VETH_SRV" mtu 1504
-    live_start "$dir"
-    in_cli tcpreplay -i "$VETH_CLI" --mbps "$LOAD_MBPS" "$dir/load.pcap" >"$dir/tcpreplay.out" 2>&1 \
+}
+
+# replay DIR FILE MBPS [TCPREPLAY ARGS...]: tcpreplay from the client namespace into the server's veth
+replay() {
+    local dir=$1 file=$2 mbps=$3; shift 3
+    local rate=(--mbps "$mbps"); [[ $mbps == top ]] && rate=(--topspeed)
+    in_cli tcpreplay -i "$VETH_CLI" "${rate[@]}" "$@" "$file" >"$dir/tcpreplay.out" 2>&1 \
         || { cat "$dir/tcpreplay.out" >&2; live_stop "$dir"; die "tcpreplay failed"; }
+    echo "$mbps" >"$dir/mbps"
+}
+
+# The load case: the generated capture replayed at a fixed rate under cleartext live (OUTDIR/load), then
+# drops on purpose (OUTDIR/drops): a 1 MiB kernel buffer and cleartext stopped (SIGSTOP) while 20,000
+# frames arrive. They must be counted and reported (capture-drops, summary), never silently missing.
+cmd_load() {
+    local out=$1 dir="$1/load" t0; t0=$(now)
+    mkdir -p "$dir"; chmod 700 "$dir"
+    prepare_load "$dir/load.pcap"
+    live_start "$dir"
+    replay "$dir" "$dir/load.pcap" "$LOAD_MBPS"
     sleep 1
     live_stop "$dir"
-    echo "$LOAD_MBPS" >"$dir/mbps"
-    # Drops on purpose: a 1 MiB kernel buffer and cleartext stopped (SIGSTOP) while 20,000 frames arrive.
-    # They must be counted and reported (capture-drops, summary), never silently missing.
     local drops="$out/drops"
     live_start "$drops" --buffer-size 1
     kill -STOP "$LIVE_PID"
-    in_cli tcpreplay -i "$VETH_CLI" --mbps "$LOAD_MBPS" --limit 20000 "$dir/load.pcap" >"$drops/tcpreplay.out" 2>&1 || true
+    replay "$drops" "$dir/load.pcap" "$LOAD_MBPS" --limit 20000
     kill -CONT "$LIVE_PID"
     live_stop "$drops"
     printf '[lab] step %-22s %6d ms (%s at %s Mbit/s: %s)\n' load "$(ms_since "$t0")" "$LOAD_BYTES" "$LOAD_MBPS" \
         "$(grep -m1 'Actual:' "$dir/tcpreplay.out" | sed 's/^ *//')" >&2
+}
+
+# live_summary DIR: "received dropped frames sessions" from DIR/live.jsonl's summary
+live_summary() {
+    "$PY" -c 'import json,sys
+s = json.loads(open(sys.argv[1]).read().splitlines()[-1]); c = s.get("capture", {})
+print(c.get("received", 0), c.get("dropped_kernel", 0) + c.get("dropped_interface", 0), s["frames"], s["sessions"])' "$1/live.jsonl"
+}
+
+# The replay rate this machine sustains: the load capture at rising rates under cleartext live (the default
+# 64 MiB buffer); prints a table and the highest rate with no drop. CTLAB_RATES overrides the list.
+cmd_rate() {
+    local out=$1 rate dir best=none line
+    mkdir -p "$out"; out=$(cd "$out" && pwd); chmod 700 "$out"
+    prepare_load "$out/load.pcap"
+    printf '%-10s %-12s %-12s %-10s %-10s %-10s %s\n' mbit/s sent received dropped analyzed sessions tcpreplay
+    for rate in ${CTLAB_RATES:-100 200 400 600 800 1000 1500 2000 3000 top}; do
+        dir="$out/rate-$rate"; mkdir -p "$dir"; chmod 700 "$dir"
+        live_start "$dir"
+        replay "$dir" "$out/load.pcap" "$rate"
+        sleep 1
+        live_stop "$dir"
+        read -r received dropped frames sessions < <(live_summary "$dir")
+        line=$(grep -m1 'Actual:' "$dir/tcpreplay.out" | sed 's/^ *//')
+        printf '%-10s %-12s %-12s %-10s %-10s %-10s %s\n' "$rate" "$(grep -oP 'Successful packets:\s+\K\d+' "$dir/tcpreplay.out")" \
+            "$received" "$dropped" "$frames" "$sessions" "$line"
+        [[ $dropped == 0 ]] && best=$rate
+    done
+    echo "highest rate with no drop: $best"
+}
+
+# A long run for memory: a 256 MiB load capture replayed in a loop (each pass takes longer than a closed
+# connection lingers, so every pass opens its connections anew) for CTLAB_SOAK_SECONDS (default 1200) under
+# one cleartext live; its resident memory (RssAnon: the heap, without the kernel ring it maps) is sampled every
+# 5 s into OUTDIR/soak/rss.tsv. Once the longest time window cleartext keeps (10 minutes of logins and failed
+# upgrades for the cross-session rules) has passed, memory must stay flat: the second half of what follows may
+# not hold more than the first half (+10% and 4 MiB of slack).
+cmd_soak() {
+    local out=$1 dir="$1/soak" secs=${CTLAB_SOAK_SECONDS:-1200} t0 loops size pid
+    mkdir -p "$dir"; dir=$(cd "$dir" && pwd); chmod 700 "$dir"
+    LOAD_BYTES=${CTLAB_SOAK_BYTES:-256M} prepare_load "$dir/load.pcap"
+    size=$(stat -c %s "$dir/load.pcap")
+    loops=$(( secs * LOAD_MBPS * 125000 / size + 1 ))
+    live_start "$dir"
+    pid=$LIVE_PID
+    in_cli tcpreplay -i "$VETH_CLI" --mbps "$LOAD_MBPS" --loop "$loops" "$dir/load.pcap" >"$dir/tcpreplay.out" 2>&1 &
+    local replay_pid=$!; remember_pid tcpreplay "$replay_pid"
+    t0=$(date +%s)
+    printf 'seconds\trss_anon_kib\tvm_rss_kib\n' >"$dir/rss.tsv"
+    while alive "$replay_pid" && (( $(date +%s) - t0 < secs + 60 )); do
+        printf '%d\t%s\t%s\n' $(( $(date +%s) - t0 )) "$(awk '/^RssAnon:/ {print $2}' /proc/$pid/status)" \
+            "$(awk '/^VmRSS:/ {print $2}' /proc/$pid/status)" >>"$dir/rss.tsv"
+        sleep 5
+    done
+    stop_pids INT "$replay_pid"
+    rm -f "$LAB_DIR/pids/tcpreplay.pid"
+    sleep 1
+    live_stop "$dir"
+    read -r received dropped frames sessions < <(live_summary "$dir")
+    cp "$dir/rss.tsv" "${CTLAB_SOAK_KEEP:-/dev/null}" 2>/dev/null || true
+    "$PY" - "$dir/rss.tsv" "$received" "$dropped" "$frames" "$sessions" <<'PYEOF'
+import sys
+rows = [tuple(map(int, l.split("\t"))) for l in open(sys.argv[1]).read().splitlines()[1:] if l.count("\t") == 2]
+received, dropped, frames, sessions = sys.argv[2:6]
+warm = min(660, rows[-1][0] // 3)
+after = [r for r in rows if r[0] >= warm]
+half = len(after) // 2
+first, second = after[:half], after[half:]
+peak_first, peak_second = max(r[1] for r in first), max(r[1] for r in second)
+print(f"soak: {rows[-1][0]} s, {frames} frames, {sessions} sessions, {dropped} dropped; RssAnon after {warm} s: "
+      f"peak {peak_first} KiB (first half) -> {peak_second} KiB (second half); at the end {rows[-1][1]} KiB; "
+      f"VmRSS {rows[-1][2]} KiB")
+for r in rows[::12]:
+    print(f"  {r[0]:5d} s  RssAnon {r[1]:7d} KiB")
+sys.exit(0 if peak_second <= peak_first * 1.1 + 4096 else 1)
+PYEOF
 }
 
 # ---------------------------------------------------------------------------------------------- down
@@ -685,6 +776,10 @@ case ${1:-} in
     record) shift; cmd_record "$@" ;;
     down)   cmd_down ;;
     all)    shift; cmd_all "$@" ;;
+    rate)   shift; [[ -n $CLEARTEXT && -n ${1:-} ]] || die "usage: CTLAB_CLEARTEXT=BIN lab.sh rate OUTDIR"
+            KEEP_DOWN_ON_EXIT=1 DOWN_ON_EXIT=1; cmd_up; cmd_rate "$1" ;;
+    soak)   shift; [[ -n $CLEARTEXT && -n ${1:-} ]] || die "usage: CTLAB_CLEARTEXT=BIN lab.sh soak OUTDIR"
+            KEEP_DOWN_ON_EXIT=1 DOWN_ON_EXIT=1; cmd_up; cmd_soak "$1" ;;
     list)   "$PY" "$CLIENTS" list ;;
     *)      sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac
