@@ -9,7 +9,7 @@ APT_PACKAGES  = libpcap-dev tshark tcpdump python3
 TEST_PACKAGES = chromium
 BENCH_BYTES  ?= 1G
 
-.PHONY: all deps build demo test test-swift test-cli test-generated test-scale test-lab live-rate soak lab-samples man bench samples clean
+.PHONY: all deps build demo test test-swift test-cli test-generated test-adversarial test-scale test-lab live-rate soak lab-samples man bench samples clean
 
 all: build
 
@@ -37,6 +37,7 @@ test: deps
 	$(MAKE) test-swift
 	$(MAKE) test-cli
 	$(MAKE) test-generated
+	$(MAKE) test-adversarial
 	$(MAKE) test-lab
 
 test-swift:
@@ -55,6 +56,11 @@ test-generated: build
 	  echo "== $(GEN_BYTES) $$plan"; python3 Tests/EndToEnd/gen_truth.py $(BIN) "$$out/$$plan.pcap" || exit 1; \
 	  rm -f "$$out/$$plan.pcap"; \
 	done
+
+# Captures built to exhaust memory or time (Tests/Adversarial/adversarial.py): bounds checked by counters and
+# peak RSS, at two sizes (docs/limits.md).
+test-adversarial: build
+	python3 Tests/EndToEnd/adversarial.py $(BIN)
 
 test-scale:
 	$(MAKE) test-generated GEN_BYTES=1G

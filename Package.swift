@@ -49,7 +49,7 @@ let package = Package(
             dependencies: [
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
-                "Analysis", "PcapSource", "Wire",
+                "Analysis", "PcapSource", "Streams", "Wire",
             ]
         ),
         // Builds frames and capture files for tests and samples/.

@@ -39,3 +39,27 @@ for r, cmd in zip(h, [["tcpdump", "-r", f, "-w", "/dev/null"], [binary, "analyze
     print(f"| {r['command']} | {t:.3f} | {size / t / 1e6:.0f} | {frames / t / 1e6:.2f} M | {peak(cmd):.1f} |")
 print(f"\nframes: {frames}, flows: {summary.get('flows')}, ratio cleartext/tcpdump throughput: {h[0]['mean'] / h[1]['mean']:.2f}")
 PY
+
+# Linearity on the adversarial captures (Tests/Adversarial): instructions counted by callgrind (repeatable on a
+# busy machine, unlike seconds) at two sizes; twice the input must cost about twice the instructions.
+# valgrind 3.19 cannot read the DWARF of Swift 6.3's release builds, hence a stripped copy.
+if command -v valgrind >/dev/null && [ "${BENCH_LINEARITY:-1}" = 1 ]; then
+  adv=bench-data/adversarial; mkdir -p "$adv"
+  cp "$BIN" "$adv/cleartext-stripped" && strip "$adv/cleartext-stripped"
+  printf '\xd4\xc3\xb2\xa1\x02\x00\x04\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x04\x00\x01\x00\x00\x00' > "$adv/empty.pcap"
+  valgrind --tool=callgrind --callgrind-out-file=/dev/null "$adv/cleartext-stripped" analyze "$adv/empty.pcap" \
+    --format jsonl -o /dev/null 2>"$adv/base.log" || true
+  base=$(grep -oP 'Collected : \K\d+' "$adv/base.log")
+  echo; echo "start-up (an empty capture): $base instructions"
+  echo "| adversarial capture | instructions at scale 0.05 | at 0.1 | work ratio (minus start-up) |"; echo "|---|---|---|---|"
+  for name in syn-flood retransmission-storm out-of-order-100mb smtp-line-100mb tls-tiny-records ip-fragments; do
+    for s in 0.05 0.1; do
+      python3 Tests/Adversarial/adversarial.py "$adv/$s" --scale "$s" "$name" >/dev/null
+      valgrind --tool=callgrind --callgrind-out-file=/dev/null "$adv/cleartext-stripped" analyze "$adv/$s/$name.pcap" \
+        --format jsonl -o /dev/null 2>"$adv/$s.log" || true
+      eval "ir_${s/./_}=\$(grep -oP 'Collected : \K\d+' '$adv/$s.log')"
+      rm -f "$adv/$s/$name.pcap"
+    done
+    python3 -c "import sys; a, b, z = map(int, sys.argv[2:5]); print(f'| {sys.argv[1]} | {a:,} | {b:,} | {(b - z) / max(a - z, 1):.2f} |')" "$name" "$ir_0_05" "$ir_0_1" "$base"
+  done
+fi

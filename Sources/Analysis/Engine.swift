@@ -43,6 +43,11 @@ public struct InputResult: Sendable {
     public var decode = DecodeStats()
     public var anomalies = AnomalyLog()
     public var peakBufferedBytes = 0
+    /// The most TCP connections held at once (open, or closed and lingering).
+    public var peakFlows = 0
+    /// Reassembly work: buffered pieces arriving segments were compared with, and bytes compared.
+    public var segmentsCompared = 0
+    public var bytesCompared = 0
     /// Packets the capture received and lost (live capture only; nil for files).
     public var capture: CaptureCounters?
 }
@@ -240,6 +245,9 @@ public final class InputAnalysis {
             result.anomalies.record(.crossSessionCap, frame: lastFrame, count: collector.crossSessionDropped)
         }
         result.peakBufferedBytes = table.peakBufferedBytes
+        result.peakFlows = table.peakFlows
+        result.segmentsCompared = table.piecesCompared
+        result.bytesCompared = table.bytesCompared
         return result
     }
 }
@@ -298,7 +306,7 @@ final class FlowCollector: StreamSink {
     func flowFinished(_ record: FlowRecord) {
         let item = Output(flow: record)
         if let analyzer = analyzers.removeValue(forKey: record.info.id),
-           let found = analyzer.result ?? analyzer.session.map({ ($0.facts, $0.tlsFacts) }) {
+           let found = analyzer.result.map({ ($0.facts, $0.tls) }) ?? analyzer.session.map({ ($0.facts, $0.tlsFacts) }) {
             var report = SessionReport(id: idBase + record.info.id, file: file, flow: record, facts: found.0,
                                        tls: found.1)
             if let link = analyzer.ftpData {
@@ -307,8 +315,8 @@ final class FlowCollector: StreamSink {
                 report.controlInferred = link.inferred
             }
             report.readCertificates(certificates)
-            item.session = report
-            item.findings = reported(SessionRules.evaluate(report, enabled: options.ruleEnabled))
+            item.session = SessionOutput(report: report,
+                                         findings: reported(SessionRules.evaluate(report, enabled: options.ruleEnabled)))
             cross.add(report)
             addToPosture(report)
             sessions += 1
@@ -322,8 +330,9 @@ final class FlowCollector: StreamSink {
             pending.pop()
             let id = idBase + top.flow.info.id
             if options.flowRecords { sink.flow(top.flow, id: id, file: file) }
-            if let s = top.session {
-                sink.session(s, findings: top.findings)
+            if let out = top.session {
+                let s = out.report
+                sink.session(s, findings: out.findings)
                 if options.streamCrossSessionFindings {
                     let ready = cross.takeReady(released: .init(endFrame: top.flow.endFrame, id: id),
                                                 enabled: options.ruleEnabled)
@@ -344,13 +353,25 @@ final class FlowCollector: StreamSink {
 
 /// One finished flow on its way out, with its session and findings when it had one. A class: the heap moves
 /// it around, and a reference moves for one retain where the struct's many fields would each need one.
+/// The session is boxed: most flows have none, and a report inline (~1.5 KB) would cost every one of them
+/// that much while it waits (all the open flows at once, at the end of an input).
 final class Output {
     let flow: FlowRecord
-    var session: SessionReport?
-    var findings: [Finding] = []
+    var session: SessionOutput?
 
     init(flow: FlowRecord) {
         self.flow = flow
+    }
+}
+
+/// A session report and its own findings.
+final class SessionOutput {
+    let report: SessionReport
+    let findings: [Finding]
+
+    init(report: SessionReport, findings: [Finding]) {
+        self.report = report
+        self.findings = findings
     }
 }
 

@@ -129,8 +129,12 @@ public final class JSONLinesSink: RecordSink {
             o.field("bytes_to_server", s.flow[.clientToServer].payloadBytes)
             o.field("bytes_to_client", s.flow[.serverToClient].payloadBytes)
         }
+        // The session's anomalies: its protocol parser's and its TLS parser's (tls_message_too_long,
+        // tls_certificate_chain_capped ...), in one name-sorted map.
+        var all = f.anomalies
+        if let t = s.tls { all.merge(t.anomalies) }
         var a = JSONObject()
-        for (name, entry) in f.anomalies.sorted { a.field(dynamic: name.rawValue, entry.count) }
+        for (name, entry) in all.sorted { a.field(dynamic: name.rawValue, entry.count) }
         o.field("anomalies", a)
         return o
     }
@@ -409,6 +413,9 @@ public final class JSONLinesSink: RecordSink {
         for (name, entry) in r.anomalies.sorted { a.field(dynamic: name.rawValue, entry.count) }
         o.field("anomalies", a)
         o.field("peak_buffered_bytes", r.peakBufferedBytes)
+        o.field("peak_flows", r.peakFlows)
+        o.field("segments_compared", r.segmentsCompared)
+        o.field("bytes_compared", r.bytesCompared)
         o.field("bytes_analyzed", r.bytesAnalyzed)
         return o
     }

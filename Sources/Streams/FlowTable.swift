@@ -113,6 +113,11 @@ public final class FlowTable {
     public var peakBufferedBytes: Int { ctx.peakBuffered }
     /// Flows created so far; also the id of the newest flow.
     public private(set) var flowsCreated = 0
+    /// The most flows held at once (open and lingering): at most `maxFlows`.
+    public private(set) var peakFlows = 0
+    /// Buffered pieces arriving segments were compared with, and bytes compared (see `ReassemblyContext`).
+    public var piecesCompared: Int { ctx.piecesCompared }
+    public var bytesCompared: Int { ctx.bytesCompared }
     /// Odd but survivable things seen: `flow_table_full`, `tcp_reassembly_cap`, `tcp_overlap_conflict`,
     /// `tcp_out_of_window`, `tcp_data_after_fin`.
     public var anomalies: AnomalyLog { ctx.anomalies }
@@ -314,6 +319,7 @@ public final class FlowTable {
         index[key] = slot
         link(slot, lingering: false)
         openCount += 1
+        peakFlows = max(peakFlows, openCount + lingerCount)
 
         flow.consumer = sink.flowStarted(flow.info)
         flow.analyzing = flow.consumer != nil

@@ -35,6 +35,11 @@ final class ReassemblyContext {
     var buffered = 0
     var peakBuffered = 0
     var anomalies = AnomalyLog()
+    /// Work done against buffered bytes, for the bounds tests (docs/limits.md): buffered pieces an arriving
+    /// segment was compared with or stepped over, and bytes compared for conflicting copies. Each segment
+    /// costs at most the pieces and bytes it overlaps, so both grow with the input, never with its square.
+    var piecesCompared = 0
+    var bytesCompared = 0
 
     init(config: FlowTableConfig) {
         maxPerDirection = max(0, config.maxBufferedBytesPerDirection)
@@ -240,7 +245,7 @@ final class Reassembler {
         var cursor = max(off, 0)
         // First copy wins: compare with every buffered piece this segment overlaps before anything moves
         // (delivered bytes are not kept, so only buffered ones can be compared).
-        let conflict = !pieces.isEmpty && conflicts(payload, off: off, from: cursor, to: capEnd, base: base)
+        let conflict = !pieces.isEmpty && conflicts(payload, off: off, from: cursor, to: capEnd, base: base, ctx)
 
         // Walk the captured bytes left to right, splitting them at delivered data and at buffered pieces.
         while cursor < capEnd && !out.bypass {
@@ -256,6 +261,7 @@ final class Reassembler {
                 let ps = base.distance(to: pieces[i].start)
                 if ps <= cursor {
                     // Covered by a buffered piece: keep the piece, compare for conflicts.
+                    ctx.piecesCompared &+= 1
                     overlapped = true
                     cursor = min(ps + Int64(pieces[i].bytes.count), capEnd)
                     continue
@@ -314,12 +320,14 @@ final class Reassembler {
 
     /// True when the captured bytes in [from, to) differ from a buffered piece they overlap.
     private func conflicts(_ payload: UnsafeRawBufferPointer, off: Int64, from: Int64, to: Int64,
-                           base: SeqNumber) -> Bool {
+                           base: SeqNumber, _ ctx: ReassemblyContext) -> Bool {
         var i = firstPiece(endingAfter: from, base: base)
         while i < pieces.count {
             let ps = base.distance(to: pieces[i].start)
             guard ps < to else { return false }
             let lo = max(ps, from), hi = min(ps + Int64(pieces[i].bytes.count), to)
+            ctx.piecesCompared &+= 1
+            if lo < hi { ctx.bytesCompared &+= Int(hi - lo) }
             if lo < hi, differs(payload, from: Int(lo - off), piece: i, at: Int(lo - ps), count: Int(hi - lo)) {
                 return true
             }

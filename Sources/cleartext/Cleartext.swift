@@ -3,6 +3,7 @@ import ArgumentParser
 import Crypto
 import Foundation
 import PcapSource
+import Streams
 import Wire
 
 /// The version printed by `--version` and written into reports.
@@ -150,7 +151,10 @@ struct ReportOptions: ParsableArguments {
     @Flag(name: [.short, .long], help: "No messages on standard error (errors still go into the summary).")
     var quiet = false
 
+    @OptionGroup(title: "Resource limits (docs/limits.md)") var limits: LimitOptions
+
     func validate() throws {
+        try limits.validate()
         if let rules { _ = try RuleSelection(rules) }
         if let ports {
             do { _ = try PortHints(parsing: ports) } catch { throw ValidationError("--ports: \(error.message)") }
@@ -160,6 +164,7 @@ struct ReportOptions: ParsableArguments {
     /// What the engine runs: which records, which rules, which port hints.
     func analysisOptions() -> AnalysisOptions {
         var options = AnalysisOptions()
+        limits.apply(to: &options)
         options.flowRecords = flows ?? true
         options.minSeverity = minSeverity
         if let ports, let hints = try? PortHints(parsing: ports) { options.portHints = hints }
@@ -212,6 +217,69 @@ struct ReportOptions: ParsableArguments {
 }
 
 extension Severity: ExpressibleByArgument {}
+
+/// The caps a user may want to move (the others are documented in docs/limits.md). Sizes take K, M or G.
+struct LimitOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("TCP connections held at once; past it the least recently active is evicted (anomaly flow_table_full).", valueName: "n"))
+    var maxFlows = FlowTableConfig().maxFlows
+
+    @Option(name: .long, help: ArgumentHelp("Out-of-order bytes held per connection direction (anomaly tcp_reassembly_cap).", valueName: "size"))
+    var maxFlowBuffer = ByteSize(FlowTableConfig().maxBufferedBytesPerDirection)
+
+    @Option(name: .long, help: ArgumentHelp("Out-of-order bytes held across all connections (anomaly tcp_reassembly_cap).", valueName: "size"))
+    var maxBuffer = ByteSize(FlowTableConfig().maxBufferedBytesTotal)
+
+    @Option(name: .long, help: ArgumentHelp("Seconds of capture time without a packet after which a connection ends (ended_by timeout).", valueName: "seconds"))
+    var idleTimeout = Int(FlowTableConfig().idleTimeout)
+
+    @Option(name: .long, help: ArgumentHelp("Bytes of IP fragments held for reassembly (anomaly ip_fragment_limit).", valueName: "size"))
+    var maxFragmentMemory = ByteSize(FragmentLimits().maxTotalBytes)
+
+    func validate() throws {
+        guard maxFlows >= 1 else { throw ValidationError("--max-flows must be at least 1") }
+        guard idleTimeout >= 1 else { throw ValidationError("--idle-timeout must be at least 1 second") }
+        guard maxFlowBuffer.bytes <= maxBuffer.bytes else {
+            throw ValidationError("--max-flow-buffer cannot exceed --max-buffer")
+        }
+    }
+
+    func apply(to options: inout AnalysisOptions) {
+        options.flowTable.maxFlows = maxFlows
+        options.flowTable.maxBufferedBytesPerDirection = maxFlowBuffer.bytes
+        options.flowTable.maxBufferedBytesTotal = maxBuffer.bytes
+        options.flowTable.idleTimeout = Int64(idleTimeout)
+        options.fragments.maxTotalBytes = maxFragmentMemory.bytes
+    }
+}
+
+/// A byte count written as a number with an optional K, M or G (powers of 1024), e.g. 512K, 32M.
+struct ByteSize: ExpressibleByArgument, CustomStringConvertible {
+    let bytes: Int
+
+    init(_ bytes: Int) { self.bytes = bytes }
+
+    init?(argument: String) {
+        let text = argument.uppercased().replacingOccurrences(of: "IB", with: "").replacingOccurrences(of: "B", with: "")
+        let shift: Int
+        switch text.last {
+        case "K": shift = 10
+        case "M": shift = 20
+        case "G": shift = 30
+        default: shift = 0
+        }
+        guard let n = Int(shift == 0 ? text : String(text.dropLast())), n >= 0, n <= Int.max >> (shift + 1) else { return nil }
+        bytes = n << shift
+    }
+
+    var description: String {
+        for (unit, shift) in [("G", 30), ("M", 20), ("K", 10)] where bytes >= 1 << shift && bytes % (1 << shift) == 0 {
+            return "\(bytes >> shift)\(unit)"
+        }
+        return String(bytes)
+    }
+
+    var defaultValueDescription: String { description }
+}
 
 /// `--rules`: which rule ids run. Items are rule ids; `-id` removes one; `all` (or a list that starts with a
 /// removal) starts from every rule.
