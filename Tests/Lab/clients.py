@@ -211,6 +211,50 @@ def swaks_auth_login_fail():
     return [s]
 
 
+# ---------------------------------------------------------------------------------------------- curl
+
+def curl_scenario(proto, port, url_path="", ssl_reqd=False, expect_ok=True, extra=()):
+    """curl as the client (its own SASL choice and STARTTLS logic). The truth comes from curl's protocol trace
+    (-v: '> ' lines are commands, '< ' replies): the mechanism it chose, whether STARTTLS was offered and
+    used, the TLS version it negotiated; the outcome from curl's exit status (67: login denied)."""
+    s = Session(proto, SRV4, port)
+    cmd = ["curl", "-v", "-s", "-k", "--max-time", str(TIMEOUT), "--user", f"{USER}:{PASS if expect_ok else BADPASS}",
+           *(["--ssl-reqd"] if ssl_reqd else []), *extra, f"{proto}://{SRV4}:{port}/{url_path}"]
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT + 5)
+    trace = p.stderr
+    expect((p.returncode == 0) == expect_ok, f"curl exited {p.returncode}:\n{trace[-1500:]}")
+    sent = [l[2:].strip() for l in trace.splitlines() if l.startswith("> ")]
+    got = [l[2:].strip() for l in trace.splitlines() if l.startswith("< ")]
+    caps = " ".join(got).upper()
+    upgrade = {"imap": "STARTTLS", "pop3": "STLS", "smtp": "STARTTLS", "ftp": "AUTH TLS"}[proto]
+    if proto != "ftp" or any(c.upper() == "FEAT" for c in sent):  # curl sends AUTH without asking FEAT
+        s.offered(upgrade in caps)
+    # IMAP commands are tagged; curl's FTP upgrade is AUTH SSL first (vsftpd accepts it), AUTH TLS if refused
+    verbs = [c.upper().split(" ", 1)[-1] if proto == "imap" else c.upper() for c in sent]
+    if any(v.startswith(upgrade) or (proto == "ftp" and v.startswith("AUTH SSL")) for v in verbs):
+        m = re.search(r"SSL connection using (TLSv[0-9.]+)", trace)
+        s.d["starttls"].update(attempted=True, succeeded=bool(m))
+        if m:
+            s.d["transport"] = "starttls"
+            s.d["tls_version"] = TLS_NAMES[m.group(1)]
+    mech = None
+    for c in sent:
+        u = c.upper()
+        if proto == "imap" and re.match(r"^\S+ AUTHENTICATE (\S+)", u):
+            mech = "AUTH=" + re.match(r"^\S+ AUTHENTICATE (\S+)", u).group(1)
+        elif proto == "imap" and re.match(r"^\S+ LOGIN ", u):
+            mech = "LOGIN"
+        elif proto in ("pop3", "smtp") and u.startswith("AUTH "):
+            mech = "AUTH=" + u.split()[1]
+        elif proto in ("pop3", "ftp") and u.startswith("USER "):
+            mech = mech or "USER/PASS"
+        elif proto == "pop3" and u.startswith("APOP "):
+            mech = "APOP"
+    expect(mech in EXPOSURE, f"curl used {mech!r}, which the truth cannot describe:\n{trace[-1500:]}")
+    s.cred(mech, USER, expect_ok)
+    return [s]
+
+
 # ---------------------------------------------------------------------------------------------- IMAP
 
 def imap_connect(s, host, port, implicit=False, ctx=None):
@@ -531,6 +575,22 @@ SCENARIOS = {
     "ftp-auth-tls-refused": ("python ftplib",
         "FTP 2121 (vsftpd without TLS): FEAT without AUTH TLS, client sends AUTH TLS anyway, refused (530), then USER/PASS and PASV+LIST in the clear",
         lambda: ftp_scenario(port=2121, feat=True, auth_tls=True, expect_tls=False, transfers=("LIST",))),
+    "imap-curl-login": ("curl",
+        "IMAP 143: curl lists the mailboxes; it reads CAPABILITY and authenticates with the SASL mechanism it prefers, in the clear",
+        lambda: curl_scenario("imap", 143)),
+    "imap-curl-login-fail": ("curl",
+        "IMAP 143: curl with a wrong password (exit 67), in the clear",
+        lambda: curl_scenario("imap", 143, expect_ok=False)),
+    "pop3-curl-stls": ("curl",
+        "POP3 110: curl --ssl-reqd: CAPA, STLS, TLS, then the login inside TLS and LIST",
+        lambda: curl_scenario("pop3", 110, ssl_reqd=True)),
+    "smtp-curl-auth": ("curl",
+        "SMTP 587: curl sends a message after AUTH with the mechanism it prefers, without STARTTLS although offered",
+        lambda: curl_scenario("smtp", 587, extra=("--mail-from", "labuser@lab.test", "--mail-rcpt", "postmaster@lab.test",
+                                                  "-T", "/dev/null"))),
+    "ftp-curl-auth-tls": ("curl",
+        "FTP 21: curl --ssl-reqd -I: AUTH TLS, then USER/PASS, SIZE and MDTM of hello.txt inside TLS (no data connection)",
+        lambda: curl_scenario("ftp", 21, url_path="hello.txt", ssl_reqd=True, extra=("-I",))),
     "ftps-990-implicit": ("python ftplib",
         "FTPS 990 implicit TLS: USER/PASS inside TLS, PROT P, PASV+RETR hello.txt over a TLS data connection",
         lambda: ftp_scenario(port=990, implicit=True, transfers=("RETR hello.txt",))),

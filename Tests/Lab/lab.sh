@@ -98,7 +98,7 @@ stop_pid() { stop_pids "$3" "$1"; }  # stop_pid PID NAME SIGNAL
 # ------------------------------------------------------------------------------------------ packages
 install_packages() {
     local missing=() p
-    for p in dovecot-imapd dovecot-pop3d postfix vsftpd openssl swaks tcpdump tcpreplay iproute2 python3; do
+    for p in dovecot-imapd dovecot-pop3d postfix vsftpd openssl swaks curl tcpdump tcpreplay iproute2 python3; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
     done
     [[ ${#missing[@]} -eq 0 ]] && return 0
