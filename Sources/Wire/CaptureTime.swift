@@ -26,14 +26,38 @@ public struct CaptureTime: Hashable, Comparable, Sendable, CustomStringConvertib
         return nanoseconds < earlier.nanoseconds ? d - 1 : d
     }
 
-    /// RFC 3339 UTC with microseconds, e.g. `2024-03-12T09:00:00.123456Z`.
+    /// RFC 3339 UTC with microseconds, e.g. `2024-03-12T09:00:00.123456Z`. Written digit by digit into the
+    /// string's own storage: every record has two or more of these.
     public var rfc3339: String {
         let (days, secOfDay) = Self.floorDivide(seconds, 86_400)
         let (y, m, d) = Self.civil(fromDays: days)
-        let hh = secOfDay / 3600, mm = (secOfDay % 3600) / 60, ss = secOfDay % 60
         let micros = Int(nanoseconds / 1000)
-        return "\(Self.pad(y, 4))-\(Self.pad(m, 2))-\(Self.pad(d, 2))T\(Self.pad(Int(hh), 2)):\(Self.pad(Int(mm), 2)):"
-            + "\(Self.pad(Int(ss), 2)).\(Self.pad(micros, 6))Z"
+        let year = y < 0 ? -y : y
+        let yearDigits = max(4, String(year).utf8.count)  // years past 9999 only in hostile files
+        let length = (y < 0 ? 1 : 0) + yearDigits + 23
+        return String(unsafeUninitializedCapacity: length) { buf in
+            var i = 0
+            func put(_ c: UInt8) { buf[i] = c; i += 1 }
+            func digits(_ v: Int, _ width: Int) {
+                var v = v, k = width
+                while k > 0 {
+                    k -= 1
+                    buf[i + k] = UInt8(ascii: "0") + UInt8(v % 10)
+                    v /= 10
+                }
+                i += width
+            }
+            if y < 0 { put(UInt8(ascii: "-")) }
+            digits(year, yearDigits)
+            put(UInt8(ascii: "-")); digits(m, 2)
+            put(UInt8(ascii: "-")); digits(d, 2)
+            put(UInt8(ascii: "T")); digits(Int(secOfDay / 3600), 2)
+            put(UInt8(ascii: ":")); digits(Int(secOfDay % 3600 / 60), 2)
+            put(UInt8(ascii: ":")); digits(Int(secOfDay % 60), 2)
+            put(UInt8(ascii: ".")); digits(micros, 6)
+            put(UInt8(ascii: "Z"))
+            return i
+        }
     }
 
     public var description: String { rfc3339 }
@@ -42,12 +66,6 @@ public struct CaptureTime: Hashable, Comparable, Sendable, CustomStringConvertib
         var q = a / b, r = a % b
         if r < 0 { q -= 1; r += b }
         return (q, r)
-    }
-
-    private static func pad(_ v: Int, _ width: Int) -> String {
-        let s = String(v < 0 ? -v : v)
-        let body = s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
-        return v < 0 ? "-" + body : body
     }
 
     /// Days since 1970-01-01 to a proleptic Gregorian date (H. Hinnant's civil_from_days).

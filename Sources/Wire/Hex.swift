@@ -6,6 +6,7 @@ public enum Hex {
     /// Two hex digits per byte.
     public static func string<S: Sequence>(_ bytes: S, separator: String = "") -> String where S.Element == UInt8 {
         var out: [UInt8] = []
+        out.reserveCapacity(bytes.underestimatedCount * (2 + separator.utf8.count))
         var first = true
         for byte in bytes {
             if !first { out.append(contentsOf: separator.utf8) }
@@ -18,11 +19,21 @@ public enum Hex {
 
     /// A 16-bit code as exactly four lowercase hex digits (`0a0a`, `c02b`), as JA4 writes them.
     public static func code(_ value: UInt16) -> String {
-        string([UInt8(value >> 8), UInt8(value & 0xff)])
+        fixed(UInt64(value), digits: 4)
     }
 
     /// A 32-bit value as exactly eight lowercase hex digits, big-endian.
     public static func code(_ value: UInt32) -> String {
-        string([UInt8(value >> 24), UInt8(value >> 16 & 0xFF), UInt8(value >> 8 & 0xFF), UInt8(value & 0xFF)])
+        fixed(UInt64(value), digits: 8)
+    }
+
+    /// `count` hex digits of `value` (the low ones), written straight into the string (JA4 writes dozens).
+    private static func fixed(_ value: UInt64, digits count: Int) -> String {
+        String(unsafeUninitializedCapacity: count) { buf in
+            for k in 0..<count {
+                buf[k] = digits[Int(value >> UInt64(4 * (count - 1 - k)) & 0xF)]
+            }
+            return count
+        }
     }
 }
