@@ -129,6 +129,11 @@ public final class TextSession<Grammar: TextGrammar> {
 
     public var facts: SessionFacts { context.facts }
 
+    /// Notes something odd the caller saw on this session's behalf (its detection hit a limit).
+    public func recordAnomaly(_ name: Anomaly.Name, frame: Int) {
+        context.facts.anomalies.record(name, frame: frame)
+    }
+
     /// In-order bytes from one side.
     public func receive(_ side: Side, _ bytes: UnsafeRawBufferPointer, frame: Int, time: CaptureTime) {
         guard !bytes.isEmpty else { return }

@@ -1,0 +1,81 @@
+import Testing
+import TestSupport
+import Wire
+import Streams
+import Protocols
+@testable import Analysis
+
+// Caps of detection and SOCKS that used to be hit without a word:
+// each test crosses one cap and checks what the output says (docs/limits.md lists every cap).
+
+/// A flow analyzer on its own, with the run-wide counters it reports input anomalies to.
+private func analyzer(port: UInt16) -> (FlowAnalyzer, AnalysisCounters) {
+    let info = FlowInfo(id: 1, client: Endpoint(IPAddress("192.0.2.10")!, 40000),
+                        server: Endpoint(IPAddress("198.51.100.25")!, port), roleBasis: .syn, firstFrame: 1,
+                        firstTime: .zero, midstream: false)
+    let counters = AnalysisCounters()
+    return (FlowAnalyzer(info: info, ftpData: nil, expectations: FTPDataExpectations(), sessionID: 1,
+                         counters: counters), counters)
+}
+
+@discardableResult
+private func feed(_ a: FlowAnalyzer, _ direction: Direction, _ bytes: [UInt8], frame: Int) -> ConsumerVerdict {
+    bytes.withUnsafeBytes { a.receive(.data(direction, $0, frame: frame, time: .zero)) }
+}
+
+@Suite struct AnalysisCapTests {
+    /// An FTP server whose welcome fills the detector's look-ahead before the client speaks is still FTP.
+    @Test func longBannerBeforeTheClientIsJudgedByTheBanner() {
+        let lines = (1...60).map { "220-Line \($0) of the welcome text of this FTP server\r\n" }.joined()
+        #expect(lines.utf8.count > Detector.maxBytes)
+        #expect(detect(2121, [s(lines)]) == .text(.ftp))
+    }
+
+    /// A welcome sent one line per segment, more segments than detection keeps: the session is still found
+    /// (and its credentials), and says that detection decided early.
+    @Test func bannerInManySegmentsStillMakesASession() throws {
+        var c = TCPConversation(client: Endpoint(IPAddress("192.0.2.10")!, 40000),
+                                server: Endpoint(IPAddress("198.51.100.25")!, 2121))
+        c.handshake()
+        c.server("220-Welcome to the example FTP service\r\n")
+        for i in 1...FlowAnalyzer.maxDetectionChunks { c.server("220-line \(i)\r\n") }
+        c.server("220 ready\r\n")
+        c.client("USER alice\r\n")
+        c.server("331 password please\r\n")
+        c.client("PASS secret\r\n")
+        c.server("230 logged in\r\n")
+        c.clientClose()
+        c.serverClose()
+        let sink = try analyze([("chunks.pcap", c.pcap().data)])
+        let session = try #require(sink.sessions.first)
+        #expect(session.facts.appProtocol == .ftp)
+        #expect(session.facts.credentials.map(\.username) == ["alice"])
+        #expect(session.facts.credentials.first?.outcome == .success)
+        #expect(session.facts.anomalies.count(.detectionChunkLimit) == 1)
+    }
+
+    /// Still nothing recognisable after the chunk cap: not ours, and the input's counters say why.
+    @Test func undecidedFlowIsCountedAtTheChunkCap() {
+        let (a, counters) = analyzer(port: 4000)
+        var verdict = ConsumerVerdict.more
+        for i in 1...FlowAnalyzer.maxDetectionChunks { verdict = feed(a, .clientToServer, Array("x".utf8), frame: i) }
+        #expect(verdict == .bypass)
+        #expect(counters.anomalies.count(.detectionChunkLimit) == 1)
+    }
+
+    /// Tunnelled bytes sent before the proxy's reply, more than the preamble buffer holds.
+    @Test func socksPreambleTooLong() {
+        let (a, counters) = analyzer(port: 1080)
+        feed(a, .clientToServer, [0x05, 0x01, 0x00], frame: 4)
+        feed(a, .serverToClient, [0x05, 0x00], frame: 5)
+        feed(a, .clientToServer, [0x05, 0x01, 0x00, 0x01, 10, 0, 0, 1, 0x00, 0x19], frame: 6)
+        let verdict = feed(a, .clientToServer, [UInt8](repeating: 0x41, count: SOCKSPreamble.maxPreamble + 1), frame: 7)
+        #expect(verdict == .bypass)
+        #expect(counters.anomalies.count(.socksPreambleTooLong) == 1)
+        // A refused CONNECT is no cap.
+        let (b, refused) = analyzer(port: 1080)
+        feed(b, .clientToServer, [0x05, 0x01, 0x00], frame: 4)
+        feed(b, .serverToClient, [0x05, 0xFF], frame: 5)
+        #expect(refused.anomalies.entries.isEmpty)
+    }
+}
