@@ -262,7 +262,11 @@ public final class JSONLinesSink: RecordSink {
 
     /// `"type": "server"` records for every server, then `"type": "client"` records for every client that sent
     /// credentials in the clear (docs/output.md).
+    /// Set when the posture tables reached their cap: a line of the summary's `errors`.
+    private var postureDropped: String?
+
     public func posture(_ p: Posture) {
+        postureDropped = p.droppedMessage
         for v in p.sortedServers {
             var o = JSONObject()
             o.field("type", "server")
@@ -310,7 +314,7 @@ public final class JSONLinesSink: RecordSink {
         o.field("sessions", sessions)
         o.field("findings", findings)
         o.field("truncated", inputs.contains { $0.error?.isTruncation ?? false })
-        o.field("errors", Self.errors(inputs))
+        o.field("errors", Self.errors(inputs) + (postureDropped.map { [$0] } ?? []))
         o.field("flows", flows)
         let live = inputs.compactMap(\.capture)
         if !live.isEmpty {

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import TestSupport
 import Wire
@@ -5,7 +6,7 @@ import Streams
 import Protocols
 @testable import Analysis
 
-// Caps of detection and SOCKS that used to be hit without a word:
+// Caps of detection, SOCKS, the posture tables and the HTML report that used to be hit without a word:
 // each test crosses one cap and checks what the output says (docs/limits.md lists every cap).
 
 /// A flow analyzer on its own, with the run-wide counters it reports input anomalies to.
@@ -77,5 +78,50 @@ private func feed(_ a: FlowAnalyzer, _ direction: Direction, _ bytes: [UInt8], f
         feed(b, .clientToServer, [0x05, 0x01, 0x00], frame: 4)
         feed(b, .serverToClient, [0x05, 0xFF], frame: 5)
         #expect(refused.anomalies.entries.isEmpty)
+    }
+
+    /// Sessions of servers and clients past the posture cap: the summary's errors say so.
+    @Test func postureCapIsAnError() throws {
+        var p = Posture(entryLimit: 1)
+        for i in 0..<3 {
+            var f = SessionFacts(appProtocol: .smtp)
+            f.credentials = [credential("AUTH=PLAIN", .password)]
+            p.add(report(f, id: i + 1, client: "192.0.2.\(10 + i)", serverPort: UInt16(25 + i)))
+        }
+        #expect(p.sortedServers.count == 1 && p.exposedClients.count == 1)
+        #expect(p.dropped == 4)
+        let message = try #require(p.droppedMessage)
+        #expect(Posture().droppedMessage == nil)
+
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("cap-\(UUID().uuidString).jsonl").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        do {
+            let sink = JSONLinesSink(output: try OutputFile(path: path))
+            sink.posture(p)
+            sink.finish(inputs: [])
+        }
+        let summary = try #require(try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").last)
+        let object = try JSONSerialization.jsonObject(with: Data(summary.utf8)) as? [String: Any]
+        #expect(object?["errors"] as? [String] == [message])
+    }
+
+    /// More exposed clients than the HTML table shows: the page says how many more.
+    @Test func htmlClientTableSaysWhatItLeavesOut() throws {
+        var p = Posture()
+        let extra = 3
+        for i in 0..<(HTMLSink.maxPostureRows + extra) {
+            var f = SessionFacts(appProtocol: .pop3)
+            f.credentials = [credential("USER/PASS", .password)]
+            p.add(report(f, id: i + 1, client: "10.0.\(i / 250).\(i % 250 + 1)", serverPort: 110))
+        }
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("cap-\(UUID().uuidString).html").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        do {
+            let sink = HTMLSink(output: try OutputFile(path: path), version: "9.9.9")
+            sink.posture(p)
+            sink.finish(inputs: [])
+        }
+        let page = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(page.contains("\(extra) more clients in --format jsonl."))
     }
 }
