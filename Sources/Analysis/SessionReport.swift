@@ -53,16 +53,24 @@ public struct SessionReport: Sendable {
 }
 
 /// Parsed certificates by their DER bytes: a server sends the same chain in every session, and parsing X.509
-/// costs far more than looking the bytes up. Bounded: emptied when full.
+/// costs far more than looking the bytes up. Bounded by entries and by the DER bytes held as keys (a
+/// certificate may be as large as a handshake message, 256 KiB): emptied when either is full.
 final class CertificateCache {
     static let capacity = 4096
+    /// DER bytes held as keys: 4096 ordinary certificates (1-2 KB) fit many times over.
+    static let maxBytes = 16 << 20
     private var entries: [[UInt8]: CertificateSummary?] = [:]
+    private(set) var bytes = 0
 
     func summary(_ der: [UInt8]) -> CertificateSummary? {
         if let hit = entries[der] { return hit }
         let parsed = try? CertificateSummary(der: der)
-        if entries.count >= Self.capacity { entries.removeAll(keepingCapacity: true) }
+        if entries.count >= Self.capacity || bytes + der.count > Self.maxBytes {
+            entries.removeAll(keepingCapacity: true)
+            bytes = 0
+        }
         entries[der] = parsed
+        bytes += der.count
         return parsed
     }
 }

@@ -6,7 +6,8 @@ import Streams
 import Protocols
 @testable import Analysis
 
-// Caps of detection, SOCKS, the posture tables and the HTML report that used to be hit without a word:
+// Caps of detection, SOCKS, the posture tables, the HTML report and the certificate cache that used to be hit
+// without a word, or not bounded in bytes:
 // each test crosses one cap and checks what the output says (docs/limits.md lists every cap).
 
 /// A flow analyzer on its own, with the run-wide counters it reports input anomalies to.
@@ -123,5 +124,16 @@ private func feed(_ a: FlowAnalyzer, _ direction: Direction, _ bytes: [UInt8], f
         }
         let page = try String(contentsOfFile: path, encoding: .utf8)
         #expect(page.contains("\(extra) more clients in --format jsonl."))
+    }
+
+    /// Large certificates cannot make the certificate cache hold more than its byte budget.
+    @Test func certificateCacheIsBoundedInBytes() {
+        let cache = CertificateCache()
+        for i in 0..<100 {
+            var der = [UInt8](repeating: UInt8(i), count: 256 * 1024)
+            der[0] = 0x30
+            _ = cache.summary(der)
+            #expect(cache.bytes <= CertificateCache.maxBytes)
+        }
     }
 }
