@@ -130,7 +130,7 @@ public final class JSONLinesSink: RecordSink {
             o.field("bytes_to_client", s.flow[.serverToClient].payloadBytes)
         }
         var a = JSONObject()
-        for (name, entry) in f.anomalies.sorted { a.field(dynamic: name.rawValue, entry.count) }
+        for (name, entry) in s.anomalies.sorted { a.field(dynamic: name.rawValue, entry.count) }
         o.field("anomalies", a)
         return o
     }

@@ -38,6 +38,15 @@ public struct SessionReport: Sendable {
                                                            serverName: t.clientHello?.serverName) ?? []
     }
 
+    /// The session's anomalies and those of its TLS part (records, handshake messages, certificates,
+    /// alerts): the session record's `anomalies`.
+    public var anomalies: AnomalyLog {
+        guard let t = tls, !t.anomalies.entries.isEmpty else { return facts.anomalies }
+        var all = facts.anomalies
+        all.merge(t.anomalies)
+        return all
+    }
+
     public var protocolName: String { facts.appProtocol.rawValue }
     public var client: Endpoint { flow.info.client }
     public var server: Endpoint { flow.info.server }

@@ -126,6 +126,25 @@ private func feed(_ a: FlowAnalyzer, _ direction: Direction, _ bytes: [UInt8], f
         #expect(page.contains("\(extra) more clients in --format jsonl."))
     }
 
+    /// A TLS cap hit inside a session (here a record longer than TLS allows) shows in the session record's
+    /// anomalies, beside the session's own.
+    @Test func tlsCapsReachTheSessionRecord() throws {
+        var c = TCPConversation(client: Endpoint(IPAddress("192.0.2.10")!, 40000),
+                                server: Endpoint(IPAddress("198.51.100.25")!, 993))
+        c.handshake()
+        c.client(SampleTLS.clientHello)
+        c.client([0x17, 0x03, 0x03, 0x49, 0x00] + [UInt8](repeating: 0xAA, count: 32))  // 18,688 > 2^14 + 2048
+        c.clientClose()
+        c.serverClose()
+        let sink = try analyze([("tls-cap.pcap", c.pcap().data)])
+        let session = try #require(sink.sessions.first)
+        #expect(session.facts.transport == .implicitTLS)
+        let line = JSONLinesSink.session(session, secrets: .redact).line
+        let object = try JSONSerialization.jsonObject(with: Data(line)) as? [String: Any]
+        let anomalies = object?["anomalies"] as? [String: Int]
+        #expect(anomalies?["tls_record_too_long"] == 1)
+    }
+
     /// Large certificates cannot make the certificate cache hold more than its byte budget.
     @Test func certificateCacheIsBoundedInBytes() {
         let cache = CertificateCache()
