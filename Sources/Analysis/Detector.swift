@@ -71,8 +71,10 @@ struct Detector {
             if firstSpeaker == .client && SOCKSPreamble.looksLikeGreeting(client) { return .socks }
             if tls == .needMore && !final { return nil }
         } else if !final {
-            // Wait for the client's first bytes: they may be TLS.
-            return server.count >= Self.maxBytes ? .other : nil
+            // Wait for the client's first bytes: they may be TLS. A server that fills the look-ahead before
+            // the client speaks (an FTP server's long multi-line welcome) is judged by its banner, as at the
+            // end of the stream: giving up here would drop the session without a word.
+            return server.count >= Self.maxBytes ? decide(final: true) : nil
         }
         let serverLine = Self.firstLine(server)
         let clientLine = Self.firstLine(client)
@@ -223,12 +225,20 @@ struct SOCKSPreamble {
     /// Bytes of each side that belong to the tunnel (past the preamble), once `stage == .done`.
     private(set) var tunnelClient: [UInt8] = []
     private(set) var tunnelServer: [UInt8] = []
+    /// Most unconsumed bytes held per side: the preamble's messages, plus what the client sends through the
+    /// tunnel before the proxy's reply.
     static let maxPreamble = 1024
+    /// The preamble failed because a side ran past `maxPreamble` (not because the proxy refused).
+    private(set) var tooLong = false
 
     mutating func add(_ side: Side, _ bytes: UnsafeRawBufferPointer) {
         guard stage != .done, stage != .failed else { return }
         if side == .client { client.append(contentsOf: bytes) } else { server.append(contentsOf: bytes) }
-        if client.count > Self.maxPreamble || server.count > Self.maxPreamble { stage = .failed; return }
+        if client.count > Self.maxPreamble || server.count > Self.maxPreamble {
+            stage = .failed
+            tooLong = true
+            return
+        }
         advance()
     }
 

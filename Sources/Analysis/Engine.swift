@@ -241,8 +241,13 @@ public final class InputAnalysis {
         result.decode = decoder.stats
         result.anomalies = decoder.anomalies
         result.anomalies.merge(table.anomalies)
+        // Limits hit on flows that never became a session (detection, SOCKS), and the input-wide tables.
+        result.anomalies.merge(collector.counters.anomalies)
         if collector.crossSessionDropped > 0 {
             result.anomalies.record(.crossSessionCap, frame: lastFrame, count: collector.crossSessionDropped)
+        }
+        if collector.ftpExpectationsDropped > 0 {
+            result.anomalies.record(.ftpDataExpectationsFull, frame: lastFrame, count: collector.ftpExpectationsDropped)
         }
         result.peakBufferedBytes = table.peakBufferedBytes
         result.peakFlows = table.peakFlows
@@ -349,6 +354,8 @@ final class FlowCollector: StreamSink {
 
     /// Sessions and findings the cross-session rules could not keep (a cap was reached).
     var crossSessionDropped: Int { cross.dropped }
+    /// FTP data announcements and encrypted control connections not kept (a cap was reached).
+    var ftpExpectationsDropped: Int { ftp.dropped }
 }
 
 /// One finished flow on its way out, with its session and findings when it had one. A class: the heap moves
@@ -375,6 +382,12 @@ final class SessionOutput {
     }
 }
 
+extension Anomaly.Name {
+    /// FTP data announcements (PASV/PORT ...) or encrypted control connections past
+    /// `FTPDataExpectations.maxPending`: the data connections they would have explained are not linked.
+    static let ftpDataExpectationsFull = Anomaly.Name("ftp_data_expectations_full")
+}
+
 /// FTP data connections announced on control connections (PASV/EPSV replies, PORT/EPRT commands), waiting
 /// for the connection that uses them. Bounded; the oldest announcement goes first.
 final class FTPDataExpectations {
@@ -397,13 +410,23 @@ final class FTPDataExpectations {
         var server: IPAddress
     }
 
+    /// Announcements dropped (the oldest, at the cap) and encrypted control connections not tracked: their
+    /// data connections cannot be linked (anomaly `ftp_data_expectations_full` on the input).
+    private(set) var dropped = 0
+
     func announce(_ e: Expectation) {
-        if pending.count >= Self.maxPending { pending.removeFirst() }
+        if pending.count >= Self.maxPending {
+            pending.removeFirst()
+            dropped += 1
+        }
         pending.append(e)
     }
 
     func controlWentDark(client: IPAddress, server: IPAddress, link: FTPDataLink) {
-        guard blind.count < Self.maxPending else { return }
+        guard blind.count < Self.maxPending else {
+            dropped += 1
+            return
+        }
         blind[BlindKey(client: client, server: server)] = link
     }
 

@@ -6,6 +6,18 @@ import Wire
 final class AnalysisCounters {
     /// Stream bytes delivered to analyzers (detection, protocol sessions, TLS handshakes).
     var bytesAnalyzed = 0
+    /// Limits hit on flows that never became a session (detection undecided, a SOCKS preamble too long):
+    /// there is no session record to carry them, so they belong to the input's anomalies.
+    var anomalies = AnomalyLog()
+}
+
+extension Anomaly.Name {
+    /// Detection was still undecided after `FlowAnalyzer.maxDetectionChunks` pieces of the stream: it decided
+    /// with what it had (a session, or not ours).
+    static let detectionChunkLimit = Anomaly.Name("detection_chunk_limit")
+    /// A SOCKS preamble (or the tunnelled bytes sent before the proxy's reply) ran past
+    /// `SOCKSPreamble.maxPreamble`: the flow was left unanalyzed.
+    static let socksPreambleTooLong = Anomaly.Name("socks_preamble_too_long")
 }
 
 /// What a closed flow's session found. A class: every open flow's analyzer has room for one, and ~1.3 KB of
@@ -135,7 +147,14 @@ final class FlowAnalyzer: StreamConsumer {
             if let verdict = d.add(side, bytes) {
                 start(verdict, chunks)
             } else if chunks.count >= Self.maxDetectionChunks {
-                state = .done
+                // Still undecided (a banner in dozens of segments, a client typing one byte per segment): decide
+                // with what there is, as at the end of the stream, rather than drop the flow unseen.
+                start(d.decideAtEnd(), chunks)
+                if let s = session {
+                    s.recordAnomaly(.detectionChunkLimit, frame: frame)
+                } else {
+                    counters.anomalies.record(.detectionChunkLimit, frame: frame)
+                }
             } else {
                 state = .detecting(d, chunks: chunks)
             }
@@ -182,6 +201,7 @@ final class FlowAnalyzer: StreamConsumer {
                 _ = b.withUnsafeBytes { data(s, $0, frame: frame, time: time) }
             }
         case .failed:
+            if p.tooLong { counters.anomalies.record(.socksPreambleTooLong, frame: frame) }
             state = .done
         case .greeting, .choice, .auth, .authReply, .request, .reply:
             state = .socks(p)

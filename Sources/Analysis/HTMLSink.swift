@@ -83,6 +83,7 @@ public final class HTMLSink: RecordSink {
 
     /// The auditor's tables, as plain HTML (every wire string escaped): servers, then exposed clients.
     private func writePosture() {
+        if let lost = posture.droppedMessage { out.write("<p class=\"error\">\(Self.escape(lost))</p>\n") }
         let servers = posture.sortedServers
         guard !servers.isEmpty else { return }
         out.write("<section id=\"servers\"><h2>Servers</h2><div class=\"scroll\"><table class=\"posture\"><thead><tr>"
@@ -114,7 +115,11 @@ public final class HTMLSink: RecordSink {
                       + "<td>\(counts(c.credentialsInClear))</td><td>\(c.successfulLogins)</td>"
                       + "<td>\(Self.escape(c.usernames.joined(separator: ", ")))</td></tr>\n")
         }
-        out.write("</tbody></table></div></section>\n")
+        out.write("</tbody></table></div>")
+        if clients.count > Self.maxPostureRows {
+            out.write("<p class=\"omitted\">\(clients.count - Self.maxPostureRows) more clients in --format jsonl.</p>")
+        }
+        out.write("</section>\n")
     }
 
     public func finish(inputs: [InputResult]) {

@@ -129,12 +129,8 @@ public final class JSONLinesSink: RecordSink {
             o.field("bytes_to_server", s.flow[.clientToServer].payloadBytes)
             o.field("bytes_to_client", s.flow[.serverToClient].payloadBytes)
         }
-        // The session's anomalies: its protocol parser's and its TLS parser's (tls_message_too_long,
-        // tls_certificate_chain_capped ...), in one name-sorted map.
-        var all = f.anomalies
-        if let t = s.tls { all.merge(t.anomalies) }
         var a = JSONObject()
-        for (name, entry) in all.sorted { a.field(dynamic: name.rawValue, entry.count) }
+        for (name, entry) in s.anomalies.sorted { a.field(dynamic: name.rawValue, entry.count) }
         o.field("anomalies", a)
         return o
     }
@@ -266,7 +262,11 @@ public final class JSONLinesSink: RecordSink {
 
     /// `"type": "server"` records for every server, then `"type": "client"` records for every client that sent
     /// credentials in the clear (docs/output.md).
+    /// Set when the posture tables reached their cap: a line of the summary's `errors`.
+    private var postureDropped: String?
+
     public func posture(_ p: Posture) {
+        postureDropped = p.droppedMessage
         for v in p.sortedServers {
             var o = JSONObject()
             o.field("type", "server")
@@ -314,7 +314,7 @@ public final class JSONLinesSink: RecordSink {
         o.field("sessions", sessions)
         o.field("findings", findings)
         o.field("truncated", inputs.contains { $0.error?.isTruncation ?? false })
-        o.field("errors", Self.errors(inputs))
+        o.field("errors", Self.errors(inputs) + (postureDropped.map { [$0] } ?? []))
         o.field("flows", flows)
         let live = inputs.compactMap(\.capture)
         if !live.isEmpty {

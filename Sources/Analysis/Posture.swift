@@ -40,14 +40,28 @@ public struct Posture: Sendable {
     public private(set) var servers: [String: Server] = [:]
     public private(set) var clients: [IPAddress: Client] = [:]
     public private(set) var dropped = 0
+    /// `maxEntries`, lowered by tests.
+    private var entryLimit = Posture.maxEntries
 
     public init() {}
+
+    init(entryLimit: Int) {
+        self.entryLimit = entryLimit
+    }
+
+    /// What the report says when the cap was reached (nil when it was not): the server and client records
+    /// then miss those sessions, so the summary's `errors` names the loss.
+    public var droppedMessage: String? {
+        guard dropped > 0 else { return nil }
+        return "posture: more than \(entryLimit) servers or clients; \(dropped) session(s) not counted in their "
+            + "server or client record"
+    }
 
     mutating func add(_ s: SessionReport) {
         let f = s.facts
         guard f.appProtocol != .ftpData else { return }
         let key = "\(s.protocolName) \(s.server)"
-        if servers[key] == nil && servers.count >= Self.maxEntries { dropped += 1 } else {
+        if servers[key] == nil && servers.count >= entryLimit { dropped += 1 } else {
             var v = servers[key] ?? Server(endpoint: s.server, protocolName: s.protocolName)
             v.sessions += 1
             if v.banner == nil { v.banner = f.banner }
@@ -69,7 +83,7 @@ public struct Posture: Sendable {
             servers[key] = v
         }
         let address = s.client.address
-        if clients[address] == nil && clients.count >= Self.maxEntries { dropped += 1; return }
+        if clients[address] == nil && clients.count >= entryLimit { dropped += 1; return }
         var c = clients[address] ?? Client(address: address)
         c.sessions += 1
         if f.transport != .implicitTLS {

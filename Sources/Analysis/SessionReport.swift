@@ -38,6 +38,15 @@ public struct SessionReport: Sendable {
                                                            serverName: t.clientHello?.serverName) ?? []
     }
 
+    /// The session's anomalies and those of its TLS part (records, handshake messages, certificates,
+    /// alerts): the session record's `anomalies`.
+    public var anomalies: AnomalyLog {
+        guard let t = tls, !t.anomalies.entries.isEmpty else { return facts.anomalies }
+        var all = facts.anomalies
+        all.merge(t.anomalies)
+        return all
+    }
+
     public var protocolName: String { facts.appProtocol.rawValue }
     public var client: Endpoint { flow.info.client }
     public var server: Endpoint { flow.info.server }
@@ -53,16 +62,24 @@ public struct SessionReport: Sendable {
 }
 
 /// Parsed certificates by their DER bytes: a server sends the same chain in every session, and parsing X.509
-/// costs far more than looking the bytes up. Bounded: emptied when full.
+/// costs far more than looking the bytes up. Bounded by entries and by the DER bytes held as keys (a
+/// certificate may be as large as a handshake message, 256 KiB): emptied when either is full.
 final class CertificateCache {
     static let capacity = 4096
+    /// DER bytes held as keys: 4096 ordinary certificates (1-2 KB) fit many times over.
+    static let maxBytes = 16 << 20
     private var entries: [[UInt8]: CertificateSummary?] = [:]
+    private(set) var bytes = 0
 
     func summary(_ der: [UInt8]) -> CertificateSummary? {
         if let hit = entries[der] { return hit }
         let parsed = try? CertificateSummary(der: der)
-        if entries.count >= Self.capacity { entries.removeAll(keepingCapacity: true) }
+        if entries.count >= Self.capacity || bytes + der.count > Self.maxBytes {
+            entries.removeAll(keepingCapacity: true)
+            bytes = 0
+        }
         entries[der] = parsed
+        bytes += der.count
         return parsed
     }
 }

@@ -11,6 +11,8 @@ protocol ProtocolSession: AnyObject {
     var tlsFacts: TLSFacts? { get }
     /// False once the session needs no more bytes (the stream can be bypassed).
     var wantsMore: Bool { get }
+    /// Notes a limit the router hit on the session's behalf (detection decided early).
+    func recordAnomaly(_ name: Anomaly.Name, frame: Int)
 }
 
 extension TextSession: ProtocolSession {
@@ -46,6 +48,7 @@ final class ImplicitTLSSession: ProtocolSession {
     func gap(_ side: Side, count: Int, frame: Int) {}
     func finish() { observer.finish() }
     var tlsFacts: TLSFacts? { observer.facts }
+    func recordAnomaly(_ name: Anomaly.Name, frame: Int) { facts.anomalies.record(name, frame: frame) }
 }
 
 /// An FTP data connection announced on a control connection (PASV/EPSV/PORT/EPRT). Plaintext data is only
@@ -97,6 +100,7 @@ final class FTPDataSession: ProtocolSession {
     }
 
     var tlsFacts: TLSFacts? { observer?.facts }
+    func recordAnomaly(_ name: Anomaly.Name, frame: Int) { facts.anomalies.record(name, frame: frame) }
 }
 
 /// What ties a data connection to its control connection.

@@ -131,6 +131,7 @@ public final class TextSink: RecordSink {
 
     /// The auditor's tables: each server's offer and negotiation, each client that exposed credentials.
     private func writePosture() {
+        if let lost = posture.droppedMessage { out.write("\n" + paint("error: " + lost, .high) + "\n") }
         let servers = posture.sortedServers
         guard !servers.isEmpty else { return }
         out.write("\nServers (\(servers.count))\n")

@@ -52,6 +52,9 @@ public struct CaptureFileReader: FrameSource {
     /// Largest pcapng block that is buffered whole (packet, section and interface blocks): a maximal record
     /// plus generous room for options. Other blocks are skipped without buffering, whatever their length.
     static let maximumBufferedBlock = (64 << 20) + (64 << 10)
+    /// Most Interface Description Blocks in one pcapng section: real captures have a few, merged ones a few
+    /// hundred; more is a hostile file, whose interface table would otherwise grow with the file.
+    static let maximumInterfaces = 65_536
 
     /// Opens a capture file. `-` reads standard input.
     ///
@@ -373,6 +376,10 @@ public struct CaptureFileReader: FrameSource {
         guard block.count >= 20 else {
             throw failure(.malformed, at: start, frame: nil,
                           "Interface Description Block is \(block.count) bytes, shorter than its 20-byte minimum")
+        }
+        guard interfaces.count < Self.maximumInterfaces else {
+            throw failure(.malformed, at: start, frame: nil,
+                          "Interface Description Block beyond the limit of \(Self.maximumInterfaces) interfaces in one section")
         }
         let linkType = LinkType(rawValue: UInt32(Self.u16(block, 8, big: bigEndian)))
         let snap = Int(Self.u32(block, 12, big: bigEndian))

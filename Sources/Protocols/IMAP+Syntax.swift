@@ -166,17 +166,21 @@ enum IMAPSyntax {
         return (upper(name), rest)
     }
 
+    /// Longest capability word kept: no registered capability comes close (`AUTH=` and a 20-character SASL
+    /// name, RFC 4422 §3.1, is the longest common form).
+    static let maxCapabilityLength = 256
+
     /// Capability words of a list (`IMAP4rev1 STARTTLS AUTH=PLAIN`), upper-cased, at most `max` of them;
-    /// the flag says the list was longer.
-    static func capabilityWords(_ bytes: ArraySlice<UInt8>, max: Int) -> (words: [String], cut: Bool) {
+    /// `cut` says the list was longer, `skipped` counts words too long to be a capability (left out).
+    static func capabilityWords(_ bytes: ArraySlice<UInt8>, max: Int) -> (words: [String], cut: Bool, skipped: Int) {
         var words: [String] = []
+        var skipped = 0
         for word in bytes.split(separator: space) {
-            guard words.count < max else { return (words, true) }
-            // A word too long to be any capability (over 256 bytes) is skipped.
-            let w = upper(word, max: 256)
-            if !w.isEmpty { words.append(w) }
+            guard words.count < max else { return (words, true, skipped) }
+            let w = upper(word, max: maxCapabilityLength)
+            if !w.isEmpty { words.append(w) } else if !word.isEmpty { skipped += 1 }
         }
-        return (words, false)
+        return (words, false, skipped)
     }
 
     /// A capability masked by a middlebox in place of STARTTLS (Cisco ASA style `XXXXXXXA`, or all X's):

@@ -31,6 +31,8 @@ public struct IMAPGrammar: TextGrammar {
     public static let maxTagLength = 64
     /// Longest SASL mechanism name: RFC 4422 §3.1 allows 20 characters; some slack for odd clients.
     public static let maxMechanismLength = 64
+    /// Most credentials kept per session (a password-guessing run sends thousands; the first ones are kept).
+    public static let maxCredentials = 1000
 
     // MARK: state
 
@@ -346,26 +348,36 @@ public struct IMAPGrammar: TextGrammar {
         case .ready, .authenticating, .idling, .resync, .compressed: return
         }
         client = .ready
-        guard command.keepsArguments, !command.arguments.isEmpty else { return }
-        let index = recordLogin(command, context: &context)
+        guard command.keepsArguments, !command.arguments.isEmpty,
+              let index = recordLogin(command, context: &context) else { return }
         context.facts.credentials[index].outcome = outcome
         context.facts.credentials[index].replyFrame = replyFrame
     }
 
     /// LOGIN userid password (RFC 9051 §6.2.3): the password itself crosses the wire.
     @discardableResult
-    private mutating func recordLogin(_ command: CommandInProgress, context: inout SessionContext) -> Int {
+    private mutating func recordLogin(_ command: CommandInProgress, context: inout SessionContext) -> Int? {
         let user = command.arguments.first
         let password = command.arguments.count > 1 ? command.arguments[1] : nil
         let credential = Credential(mechanism: "LOGIN", username: user?.text, secret: password?.text,
                                     exposure: .password, frame: password?.frame ?? command.frame,
                                     time: password == nil ? command.time : lastClientTime)
-        context.facts.credentials.append(credential)
-        let index = context.facts.credentials.count - 1
+        guard let index = Self.keep(credential, context: &context) else { return nil }
         if let p = pending.lastIndex(where: { $0.tag == command.tag }), case .login = pending[p].kind {
             pending[p].kind = .login(credential: index)
         }
         return index
+    }
+
+    /// Appends a credential and returns its index; past `maxCredentials` it is counted as an anomaly instead.
+    @discardableResult
+    private static func keep(_ credential: Credential, context: inout SessionContext) -> Int? {
+        guard context.facts.credentials.count < maxCredentials else {
+            context.facts.anomalies.record(Anomaly.Name("imap_too_many_credentials"), frame: credential.frame)
+            return nil
+        }
+        context.facts.credentials.append(credential)
+        return context.facts.credentials.count - 1
     }
 
     /// `AUTHENTICATE mechanism [SP initial-response]` (RFC 9051 §6.2.2, RFC 4959).
@@ -582,7 +594,7 @@ public struct IMAPGrammar: TextGrammar {
                                         secret: exchange.secret, exposure: exchange.exposure, outcome: outcome,
                                         frame: exchange.secretFrame ?? run.lastClientFrame, time: run.time,
                                         replyFrame: frame, challenge: exchange.challenge, lmResponse: exchange.lmResponse)
-            context.facts.credentials.append(credential)
+            Self.keep(credential, context: &context)
         case .idle:
             if case .idling(let tag) = client, tag == entry.tag { client = .ready }
         case .compress:
@@ -606,8 +618,11 @@ public struct IMAPGrammar: TextGrammar {
 
     /// A capability list (RFC 9051 §7.2.2); see the type's documentation for which facts it may change.
     private mutating func capabilityList(_ bytes: ArraySlice<UInt8>, frame: Int, context: inout SessionContext) {
-        let (words, cut) = IMAPSyntax.capabilityWords(bytes, max: Self.maxCapabilities)
+        let (words, cut, skipped) = IMAPSyntax.capabilityWords(bytes, max: Self.maxCapabilities)
         if cut { context.facts.anomalies.record(Anomaly.Name("imap_too_many_capabilities"), frame: frame) }
+        if skipped > 0 {
+            context.facts.anomalies.record(Anomaly.Name("imap_capability_too_long"), frame: frame, count: skipped)
+        }
         context.facts.capabilities = words
         guard !decided else { return }
         let offered = words.contains("STARTTLS")

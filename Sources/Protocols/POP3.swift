@@ -486,7 +486,11 @@ public struct POP3Grammar: TextGrammar {
             if list.stlsFrame == nil { list.stlsFrame = frame }
         case "SASL":
             // "SASL PLAIN LOGIN" (RFC 2449 §6.3).
-            for m in words.dropFirst() where list.mechanisms.count < Self.maxSASLMechanisms {
+            for m in words.dropFirst() {
+                guard list.mechanisms.count < Self.maxSASLMechanisms else {
+                    context.facts.anomalies.record(Anomaly.Name("pop3_too_many_sasl_mechanisms"), frame: frame)
+                    break
+                }
                 list.mechanisms.append(String(m))
             }
         default:

@@ -36,6 +36,8 @@ public struct SMTPGrammar: TextGrammar {
     public static let maxCapabilities = 64
     /// Longest SASL mechanism name kept. RFC 4422 §3.1 allows 20 characters; longer names are cut here.
     public static let maxMechanismLength = 64
+    /// Most credentials kept per session (a password-guessing run sends thousands; the first ones are kept).
+    public static let maxCredentials = 1000
 
     // MARK: state
 
@@ -568,6 +570,10 @@ public struct SMTPGrammar: TextGrammar {
 
     private func record(_ x: AuthExchange, outcome: AuthOutcome, replyFrame: Int?, context: inout SessionContext) {
         let frame = x.sasl.secretFrame ?? x.commandFrame
+        guard context.facts.credentials.count < Self.maxCredentials else {
+            context.facts.anomalies.record(Anomaly.Name("smtp_too_many_credentials"), frame: frame)
+            return
+        }
         context.facts.credentials.append(Credential(
             mechanism: x.sasl.contractName, username: x.sasl.username, secret: x.sasl.secret,
             exposure: x.sasl.exposure, outcome: outcome, frame: frame,

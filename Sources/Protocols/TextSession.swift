@@ -77,6 +77,9 @@ public struct TextSessionLimits: Sendable {
     public var maxLineLength = 8192
     /// Most client bytes held between an upgrade command and the server's answer.
     public var maxHeldBytes = 65_536
+    /// Most injections kept (`facts.injections`): one is recorded per refused or fake upgrade, so only a
+    /// session that loops STARTTLS and plaintext reaches this.
+    public var maxInjections = 100
     public init() {}
 }
 
@@ -125,6 +128,11 @@ public final class TextSession<Grammar: TextGrammar> {
     }
 
     public var facts: SessionFacts { context.facts }
+
+    /// Notes something odd the caller saw on this session's behalf (its detection hit a limit).
+    public func recordAnomaly(_ name: Anomaly.Name, frame: Int) {
+        context.facts.anomalies.record(name, frame: frame)
+    }
 
     /// In-order bytes from one side.
     public func receive(_ side: Side, _ bytes: UnsafeRawBufferPointer, frame: Int, time: CaptureTime) {
@@ -283,10 +291,19 @@ public final class TextSession<Grammar: TextGrammar> {
                                    preview: String(decoding: serverAfterGoAhead, as: UTF8.self))
         if let i = serverInjection, context.facts.injections.indices.contains(i) {
             context.facts.injections[i] = record
-        } else {
+        } else if keepInjection(frame: record.frame) {
             serverInjection = context.facts.injections.count
             context.facts.injections.append(record)
         }
+    }
+
+    /// Whether another injection fits under the cap; counts the ones that do not.
+    private func keepInjection(frame: Int) -> Bool {
+        guard context.facts.injections.count < limits.maxInjections else {
+            context.facts.anomalies.record(Anomaly.Name("starttls_too_many_injections"), frame: frame)
+            return false
+        }
+        return true
     }
 
     /// At the end of the stream: held bytes never answered stay unframed (no verdict on them is possible).
@@ -296,7 +313,7 @@ public final class TextSession<Grammar: TextGrammar> {
     }
 
     private func recordInjection(_ side: Side, _ bytes: [UInt8], frame: Int) {
-        guard !bytes.isEmpty else { return }
+        guard !bytes.isEmpty, keepInjection(frame: frame) else { return }
         let preview = String(decoding: bytes.prefix(200), as: UTF8.self)
         context.facts.injections.append(InjectedBytes(side: side, frame: frame, count: bytes.count, preview: preview))
     }

@@ -251,4 +251,17 @@ import TestSupport
         #expect(r.frames.first?.bytes == [1, 2, 3, 4, 5, 6])
         #expect(r.frames.first?.originalLength == 8)
     }
+
+    /// A section that declares more interfaces than are kept stops there, with an error that says so.
+    @Test func tooManyInterfacesInOneSection() {
+        var w = PcapNGWriter()
+        for _ in 0..<CaptureFileReader.maximumInterfaces { _ = w.addInterface(linkType: .ethernet) }
+        w.enhancedPacket(interface: 0, time: CaptureTime(seconds: 1, nanoseconds: 0), bytes: [1, 2, 3])
+        _ = w.addInterface(linkType: .ethernet)
+        let r = readMapped(w.data)
+        #expect(r.frames.count == 1)
+        #expect(r.error?.kind == .malformed)
+        #expect(r.error?.message
+            == "Interface Description Block beyond the limit of \(CaptureFileReader.maximumInterfaces) interfaces in one section")
+    }
 }
