@@ -6,10 +6,11 @@ public struct FlowTableConfig: Sendable {
     /// Flows held at once (open and lingering). Past it the least recently active flow is evicted
     /// (`FlowEnd.evicted`, anomaly `flow_table_full`); a lingering closed flow goes first, since it is over anyway.
     public var maxFlows = 200_000
-    /// Out-of-order bytes held per direction. 1 MiB covers a 1 MiB receive window; RFC 7323 allows up to
+    /// Out-of-order bytes held per direction (each held piece also counts 64 bytes of bookkeeping). 1 MiB covers
+    /// a 1 MiB receive window; RFC 7323 allows up to
     /// 1 GiB, but a capture that needs more than this to fill a hole has most likely lost the bytes.
     public var maxBufferedBytesPerDirection = 1 << 20
-    /// Out-of-order bytes held across all flows.
+    /// Out-of-order bytes held across all flows (each held piece also counts 64 bytes of bookkeeping).
     public var maxBufferedBytesTotal = 32 << 20
     /// Out-of-order pieces (contiguous runs of bytes) held per direction: bounds the holes a direction can
     /// have, as smoltcp's assembler does with a fixed number of holes.

@@ -347,8 +347,10 @@ final class Reassembler {
     /// piece), or returns false when a cap would be exceeded.
     private func buffer(_ bytes: UnsafeRawBufferPointer, at seq: SeqNumber, index i: Int,
                         _ ctx: ReassemblyContext) -> Bool {
-        let n = bytes.count
         let joinsPrevious = i > 0 && pieces[i - 1].start.advanced(by: pieces[i - 1].bytes.count) == seq
+        // A new piece is charged its bookkeeping too, so that a million 1-byte pieces cannot hide behind a
+        // budget that counts payload only.
+        let n = bytes.count + (joinsPrevious ? 0 : Self.pieceOverhead)
         guard bufferedBytes <= ctx.maxPerDirection - n, ctx.buffered <= ctx.maxTotal - n,
               joinsPrevious || pieces.count < ctx.maxPieces else { return false }
         bufferedBytes += n
@@ -364,9 +366,15 @@ final class Reassembler {
         if at + 1 < pieces.count, pieces[at].start.advanced(by: pieces[at].bytes.count) == pieces[at + 1].start {
             let next = pieces.remove(at: at + 1)
             pieces[at].bytes.append(contentsOf: next.bytes)
+            bufferedBytes -= Self.pieceOverhead
+            ctx.release(Self.pieceOverhead)
         }
         return true
     }
+
+    /// What a buffered piece costs beside its bytes (its entry in `pieces` and its array's header and
+    /// rounding), charged against the buffer caps.
+    static let pieceOverhead = 64
 
     @inline(__always)
     private func deliver(_ bytes: UnsafeRawBufferPointer, _ out: inout Delivery) {
@@ -389,8 +397,8 @@ final class Reassembler {
             let d = nextSeq.distance(to: first.start)
             guard d <= 0 else { return }
             pieces.removeFirst()
-            bufferedBytes -= first.bytes.count
-            ctx.release(first.bytes.count)
+            bufferedBytes -= first.bytes.count + Self.pieceOverhead
+            ctx.release(first.bytes.count + Self.pieceOverhead)
             // Pieces never start before nextSeq (delivery stops at a piece's start); be total anyway.
             let skip = Int(min(-d, Int64(first.bytes.count)))
             first.bytes.withUnsafeBytes { deliver(UnsafeRawBufferPointer(rebasing: $0[skip...]), &out) }

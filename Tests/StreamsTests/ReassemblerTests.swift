@@ -182,7 +182,7 @@ struct ReassemblerTests {
         let s = try #require(rec.record(1))[.clientToServer]
         #expect(s.outOfOrder == 2)
         #expect(s.payloadBytes == 9)
-        #expect(table.peakBufferedBytes == 6)
+        #expect(table.peakBufferedBytes == 6 + 2 * Reassembler.pieceOverhead)  // two pieces held at the peak
     }
 
     @Test func gapCounters() throws {
@@ -265,21 +265,33 @@ struct ReassemblerTests {
 
     // MARK: Caps
 
+    /// A million 1-byte pieces cannot hide behind a budget of payload bytes: each piece is charged its
+    /// bookkeeping, so 1-byte pieces fill the cap 65 times sooner.
+    @Test func tinyPiecesAreChargedTheirBookkeeping() {
+        var config = FlowTableConfig()
+        config.maxBufferedBytesPerDirection = 10 * (1 + Reassembler.pieceOverhead)
+        // every other byte after a hole at 1001: each lands as a piece of its own
+        let segs = handshake() + (0..<40).map { data(.client, 1002 + 2 * UInt32($0), "x") }
+        let (table, _) = run(segs, config: config, finish: false)
+        #expect(table.peakBufferedBytes <= 10 * (1 + Reassembler.pieceOverhead))
+        #expect(table.anomalies.count(Anomaly.Name("tcp_reassembly_cap")) >= 1)
+    }
+
     @Test func perDirectionCap() {
         var config = FlowTableConfig()
-        config.maxBufferedBytesPerDirection = 8
+        config.maxBufferedBytesPerDirection = 8 + Reassembler.pieceOverhead  // one piece of 8 bytes
         let (table, rec) = run(handshake() + [data(.client, 1001, "ab"), data(.client, 1005, "efgh"),
                                               data(.client, 1009, "ijklm")], config: config)
         #expect(rec.events[1] == ["data c2s 'ab' f4", "gap c2s 2", "data c2s 'efgh' f6", "data c2s 'ijklm' f6",
                                   "closed end-of-input"])
         #expect(table.anomalies.count(Anomaly.Name("tcp_reassembly_cap")) == 1)
-        #expect(table.peakBufferedBytes <= 8)
+        #expect(table.peakBufferedBytes <= 8 + Reassembler.pieceOverhead)
         rec.checkContract()
     }
 
     @Test func globalCap() {
         var config = FlowTableConfig()
-        config.maxBufferedBytesTotal = 10
+        config.maxBufferedBytesTotal = 10 + Reassembler.pieceOverhead  // room for one piece of up to 10 bytes
         let other = Endpoint(IPAddress(ipv4: 0x0A00_0003), 40001)
         let segs = handshake() + [data(.client, 1004, "defghijk")]
             + (handshake() + [data(.client, 1004, "DEFG"), data(.client, 1001, "ABC")]).map { $0.between(other, serverEP) }
@@ -287,7 +299,7 @@ struct ReassemblerTests {
         #expect(rec.events[1] == nil)
         // Flow 2 could not buffer: it gave up its own hole and went on.
         #expect(rec.events[2] == ["gap c2s 3", "data c2s 'DEFG' f8"])
-        #expect(table.bufferedBytes == 8)
+        #expect(table.bufferedBytes == 8 + Reassembler.pieceOverhead)
         #expect(table.anomalies.count(Anomaly.Name("tcp_reassembly_cap")) == 1)
         table.finish(frame: 9, time: .zero)
         #expect(rec.events[1] == ["gap c2s 3", "data c2s 'defghijk' f9", "closed end-of-input"])
