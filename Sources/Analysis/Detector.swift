@@ -225,9 +225,10 @@ struct SOCKSPreamble {
     /// Bytes of each side that belong to the tunnel (past the preamble), once `stage == .done`.
     private(set) var tunnelClient: [UInt8] = []
     private(set) var tunnelServer: [UInt8] = []
-    /// Most unconsumed bytes held per side: the preamble's messages, plus what the client sends through the
-    /// tunnel before the proxy's reply.
-    static let maxPreamble = 1024
+    /// Most unconsumed bytes held per side: the preamble's messages (a SOCKS 5 exchange with the longest user,
+    /// password and domain is about 1 KB), plus what the client sends through the tunnel before the proxy's
+    /// reply (an optimistic client's whole ClientHello, 2 KB with a post-quantum key share).
+    static let maxPreamble = 16 << 10
     /// The preamble failed because a side ran past `maxPreamble` (not because the proxy refused).
     private(set) var tooLong = false
 

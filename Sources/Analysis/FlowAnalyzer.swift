@@ -63,8 +63,10 @@ final class FlowAnalyzer: StreamConsumer {
     private(set) var ftpData: FTPDataLink?
     /// The port that decides an ambiguous banner (the server port, or a SOCKS CONNECT target).
     private var portHint: UInt16
-    /// Most chunks kept while detecting.
+    /// Most chunks kept while detecting, and most bytes in them (the detector itself looks at 2 KiB a side,
+    /// but the chunks are whole deliveries kept to replay into the session).
     static let maxDetectionChunks = 64
+    static let maxDetectionBytes = 64 << 10
 
     /// Where announced FTP data connections are registered.
     private let expectations: FTPDataExpectations
@@ -146,9 +148,11 @@ final class FlowAnalyzer: StreamConsumer {
             chunks.append(Chunk(side: side, bytes: Array(bytes), frame: frame, time: time))
             if let verdict = d.add(side, bytes) {
                 start(verdict, chunks)
-            } else if chunks.count >= Self.maxDetectionChunks {
-                // Still undecided (a banner in dozens of segments, a client typing one byte per segment): decide
-                // with what there is, as at the end of the stream, rather than drop the flow unseen.
+            } else if chunks.count >= Self.maxDetectionChunks
+                        || chunks.reduce(0, { $0 + $1.bytes.count }) >= Self.maxDetectionBytes {
+                // Still undecided (a banner in dozens of segments, a client typing one byte per segment, a server
+                // talking while the client's first bytes may yet begin a TLS record): decide with what there is,
+                // as at the end of the stream, rather than drop the flow unseen or hold its bytes without end.
                 start(d.decideAtEnd(), chunks)
                 if let s = session {
                     s.recordAnomaly(.detectionChunkLimit, frame: frame)

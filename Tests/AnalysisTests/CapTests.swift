@@ -65,6 +65,22 @@ private func feed(_ a: FlowAnalyzer, _ direction: Direction, _ bytes: [UInt8], f
         #expect(counters.anomalies.count(.detectionChunkLimit) == 1)
     }
 
+    /// A server that talks while the client's first byte may still begin a TLS record: the kept pieces are capped
+    /// in bytes too (not only in number), and detection decides there instead of holding the bytes without end.
+    @Test func detectionDecidesAtTheByteCap() {
+        let (a, counters) = analyzer(port: 4001)
+        feed(a, .clientToServer, [0x16], frame: 1)  // could begin a TLS handshake record
+        var verdict = ConsumerVerdict.more
+        var frame = 1
+        while a.session == nil, verdict != .bypass, frame < 20 {
+            frame += 1
+            verdict = feed(a, .serverToClient, [UInt8](repeating: 0x41, count: 16 << 10), frame: frame)
+        }
+        #expect(verdict == .bypass)
+        #expect(frame - 1 == FlowAnalyzer.maxDetectionBytes / (16 << 10))  // decided at the 64 KiB cap, not at 20 pieces
+        #expect(counters.anomalies.count(.detectionChunkLimit) == 1)
+    }
+
     /// Tunnelled bytes sent before the proxy's reply, more than the preamble buffer holds.
     @Test func socksPreambleTooLong() {
         let (a, counters) = analyzer(port: 1080)
