@@ -16,7 +16,9 @@ let package = Package(
         // certificate fingerprints SHA-256/SHA-1). Used by Protocols only.
         .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
-        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        // 4.x: 3.x frees an RSA key twice when BoringSSL rejects its DER, which a hostile certificate
+        // reaches through swift-certificates (Tests/Vectors/fuzz/certificate, docs/robustness.md).
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     ],
     targets: [
         // libpcap, for live capture and BPF filters. Only PcapSource imports it.
