@@ -9,7 +9,7 @@ APT_PACKAGES  = libpcap-dev tshark tcpdump python3
 TEST_PACKAGES = chromium
 BENCH_BYTES  ?= 1G
 
-.PHONY: all deps build demo test test-swift test-cli test-generated test-adversarial test-scale test-lab live-rate soak lab-samples man bench samples clean
+.PHONY: all deps build demo test test-swift test-cli test-generated test-adversarial test-scale test-lab live-rate soak lab-samples man bench samples fuzz test-asan clean
 
 all: build
 
@@ -104,6 +104,13 @@ bench: build
 man:
 	$(SWIFT) package --allow-writing-to-package-directory generate-manual --multi-page
 	mkdir -p docs/man && cp .build/plugins/GenerateManual/outputs/cleartext/*.1 docs/man/
+
+# libFuzzer targets (Fuzz/, docs/robustness.md), not part of `make test`: builds them with AddressSanitizer and
+# runs each for FUZZ_SECONDS, one after another (FUZZ_TARGETS to choose). Crashes in Fuzz/.build/artifacts.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?=
+fuzz:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) SWIFT=$(SWIFT) bash Fuzz/run.sh $(FUZZ_TARGETS)
 
 clean:
 	rm -rf .build

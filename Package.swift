@@ -6,7 +6,9 @@ import PackageDescription
 let package = Package(
     name: "cleartext",
     products: [
-        .executable(name: "cleartext", targets: ["cleartext"])
+        .executable(name: "cleartext", targets: ["cleartext"]),
+        // The fuzz targets' entry points, for the fuzzing package in Fuzz/ (docs/robustness.md).
+        .library(name: "FuzzEntries", targets: ["FuzzEntries"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -14,7 +16,9 @@ let package = Package(
         // certificate fingerprints SHA-256/SHA-1). Used by Protocols only.
         .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
-        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        // 4.x: 3.x frees an RSA key twice when BoringSSL rejects its DER, which a hostile certificate
+        // reaches through swift-certificates (Tests/Vectors/fuzz/certificate, docs/robustness.md).
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     ],
     targets: [
         // libpcap, for live capture and BPF filters. Only PcapSource imports it.
@@ -54,10 +58,15 @@ let package = Package(
         ),
         // Builds frames and capture files for tests and samples/.
         .target(name: "TestSupport", dependencies: ["Wire"], path: "Tests/TestSupport"),
+        // One entry point per fuzz target, taking any bytes (Fuzz/ links them with libFuzzer).
+        .target(name: "FuzzEntries", dependencies: ["Analysis", "PcapSource", "Protocols", "Streams", "Wire"],
+                path: "Tests/FuzzEntries"),
         .testTarget(name: "WireTests", dependencies: ["Wire", "TestSupport"]),
         .testTarget(name: "PcapSourceTests", dependencies: ["PcapSource", "Wire", "TestSupport"]),
         .testTarget(name: "StreamsTests", dependencies: ["Streams", "Wire", "TestSupport"]),
         .testTarget(name: "ProtocolsTests", dependencies: ["Protocols", "Wire", "TestSupport"]),
+        // Replays every input the fuzzers found (Tests/Vectors/fuzz/<target>/) through the same entry points.
+        .testTarget(name: "FuzzRegressionTests", dependencies: ["FuzzEntries"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "PcapSource", "Protocols", "Streams", "Wire", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

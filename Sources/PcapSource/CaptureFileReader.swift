@@ -69,6 +69,12 @@ public struct CaptureFileReader: FrameSource {
         try self.init(path: "-")
     }
 
+    /// Reads a capture held in memory (copied once); `name` stands for the input in errors. For fuzzing and
+    /// tests that build captures on the fly: no file, no descriptor.
+    public init(bytes: UnsafeRawBufferPointer, name: String) throws(SourceError) {
+        try self.init(input: InputWindow(bytes: bytes, name: name))
+    }
+
     /// Streams from an open descriptor, `chunkSize` bytes per `read(2)`: lets tests force the streaming path
     /// and refills at awkward boundaries.
     init(streaming descriptor: Int32, name: String, ownsDescriptor: Bool = false,

@@ -116,6 +116,23 @@ final class InputWindow {
         self.ownsDescriptor = ownsDescriptor
     }
 
+    /// Serves bytes already in memory (a fuzzer's or a test's input) through the streaming path: one buffer
+    /// holding the whole input, whose end has been reached, so no descriptor is ever read.
+    init(bytes: UnsafeRawBufferPointer, name: String) {
+        self.name = name
+        chunkSize = Self.defaultChunkSize
+        isMapped = false
+        fileSize = bytes.count
+        reachedEOF = true
+        if let base = bytes.baseAddress, bytes.count > 0 {
+            let copy = UnsafeMutableRawPointer.allocate(byteCount: bytes.count, alignment: 16)
+            copy.copyMemory(from: base, byteCount: bytes.count)
+            buffer = copy
+            capacity = bytes.count
+            filled = bytes.count
+        }
+    }
+
     deinit {
         if let mapping { munmap(mapping, mappingSize) }
         buffer?.deallocate()
@@ -177,6 +194,9 @@ final class InputWindow {
                 bufferStart = offset
             }
         }
+        // Once the input has ended no more bytes can come: a length read from the input asks for at most what
+        // is left, so a forged record length does not allocate for bytes that do not exist.
+        let count = reachedEOF ? min(count, filled) : count
         try ensureCapacity(count)
         while filled < count && !reachedEOF {
             _ = try readChunk(into: filled, max: min(capacity - filled, max(chunkSize, 0)))

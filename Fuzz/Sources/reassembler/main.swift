@@ -1,0 +1,11 @@
+import FuzzDriver
+import FuzzEntries
+
+/// libFuzzer calls this once per input (docs/robustness.md).
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    FuzzEntries.reassembler(fuzzBuffer(data, size))
+    return 0
+}
+
+runFuzzer(fuzz)
