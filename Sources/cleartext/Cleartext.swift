@@ -151,7 +151,7 @@ struct ReportOptions: ParsableArguments {
     @Flag(name: [.short, .long], help: "No messages on standard error (errors still go into the summary).")
     var quiet = false
 
-    @OptionGroup(title: "Resource limits (docs/limits.md)") var limits: LimitOptions
+    @OptionGroup var limits: LimitOptions
 
     func validate() throws {
         try limits.validate()
