@@ -153,6 +153,19 @@ else
   bad "python3 jsonschema missing (make deps installs it)"
 fi
 
+# --- resource limit flags (docs/limits.md)
+if [ -e samples/scripted-mail.pcap ]; then
+  "$BIN" analyze samples/scripted-mail.pcap --format jsonl --max-flows 1 --max-flow-buffer 64K --max-buffer 1M \
+      --idle-timeout 30 --max-fragment-memory 512K > "$TMP/o"; st=$?
+  check "limit flags accepted (sizes with K/M)" test $st -eq 0
+  check "--max-flows 1 holds one connection at most" grep -q '"peak_flows":1,' "$TMP/o"
+  check "--max-flows 1 evicts the open one and says so" grep -q '"flow_table_full":6' "$TMP/o"
+  "$BIN" analyze samples/scripted-mail.pcap --max-flow-buffer 2M --max-buffer 1M >/dev/null 2>&1
+  check "--max-flow-buffer above --max-buffer is bad usage (2)" test $? -eq 2
+  "$BIN" analyze samples/scripted-mail.pcap --max-buffer 12Q >/dev/null 2>&1
+  check "a size that is not one is bad usage (2)" test $? -eq 2
+fi
+
 # --- live capture on loopback (the lab proves it against real servers); needs root
 if [ "$(id -u)" = 0 ]; then
   check "interfaces lists lo" bash -c "'$BIN' interfaces | grep -Eq '^lo +.*loopback'"
