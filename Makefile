@@ -107,9 +107,9 @@ man:
 
 # The unit tests under AddressSanitizer (scratch path .build-asan), then an ASan build of cleartext over every
 # capture in samples/ and ../shared/corpus: exit 0, 2 or 3 and no sanitizer report (docs/robustness.md).
-# UBSan covers the C code (BoringSSL, the libpcap shim). Not part of `make test`.
+# UBSan covers the C code (BoringSSL, the libpcap shim). Not part of `make test`; .ci/run runs it after.
 test-asan: deps
-	SWIFT=$(SWIFT) bash Tests/EndToEnd/asan.sh
+	SWIFT=$(SWIFT) BUILD_FLAGS="$(BUILD_FLAGS)" bash Tests/EndToEnd/asan.sh
 
 # libFuzzer targets (Fuzz/, docs/robustness.md), not part of `make test`: builds them with AddressSanitizer and
 # runs each for FUZZ_SECONDS, one after another (FUZZ_TARGETS to choose). Crashes in Fuzz/.build/artifacts.

@@ -8,12 +8,12 @@
 # ("unsupported option"), so it is handed to clang with -Xcc, and the ASan runtime carries its handlers.
 # Swift's own undefined behaviour (overflow, bounds) traps without a sanitizer.
 #
-# Environment: SWIFT (swift), SCRATCH (.build-asan).
+# Environment: SWIFT (swift), SCRATCH (.build-asan), BUILD_FLAGS (more swift build/test flags, e.g. -j 1).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 swift=${SWIFT:-swift}
 scratch=${SCRATCH:-.build-asan}
-sanitize="--sanitize=address -Xcc -fsanitize=undefined"
+sanitize="--sanitize=address -Xcc -fsanitize=undefined ${BUILD_FLAGS:-}"
 # Abort at the first report, so that a report is never lost in a passing run; leaks are reported too.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:halt_on_error=1:detect_leaks=1}
 export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/Tests/EndToEnd/lsan.supp:print_suppressions=0}

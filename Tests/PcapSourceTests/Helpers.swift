@@ -101,6 +101,19 @@ func readStreamed(_ bytes: [UInt8], chunkSize: Int) -> ReadResult {
     }
 }
 
+/// Reads `bytes` held in memory (`CaptureFileReader(bytes:name:)`, as the pipeline fuzz target does).
+func readInMemory(_ bytes: [UInt8]) -> ReadResult {
+    do {
+        var r = try bytes.withUnsafeBytes { try CaptureFileReader(bytes: $0, name: "input") }
+        let (f, e) = drain(&r)
+        return ReadResult(openError: nil, frames: f, error: e)
+    } catch let error as SourceError {
+        return ReadResult(openError: error)
+    } catch {
+        return ReadResult(openError: SourceError(.unreadable, source: "input", message: "\(error)"))
+    }
+}
+
 /// Reads `bytes` through a real pipe, written by another thread.
 func readThroughPipe(_ bytes: [UInt8], chunkSize: Int = InputWindow.defaultChunkSize) -> ReadResult {
     var fds: [Int32] = [0, 0]
