@@ -5,10 +5,10 @@ import Wire
 /// Run-wide counters the analyzers update.
 final class AnalysisCounters {
     /// Stream bytes delivered to analyzers (detection, protocol sessions, TLS handshakes).
-    var bytesAnalyzed = 0
+    @exclusivity(unchecked) var bytesAnalyzed = 0
     /// Limits hit on flows that never became a session (detection undecided, a SOCKS preamble too long):
     /// there is no session record to carry them, so they belong to the input's anomalies.
-    var anomalies = AnomalyLog()
+    @exclusivity(unchecked) var anomalies = AnomalyLog()
 }
 
 extension Anomaly.Name {
@@ -54,15 +54,15 @@ final class FlowAnalyzer: StreamConsumer {
         var time: CaptureTime
     }
 
-    private var state: State
+    @exclusivity(unchecked) private var state: State
     /// The session, once detected (kept after the stream is bypassed, until the connection closes).
-    private(set) var session: ProtocolSession?
+    @exclusivity(unchecked) private(set) var session: ProtocolSession?
     /// What the session found, once the connection has closed.
-    private(set) var result: FlowResult?
+    @exclusivity(unchecked) private(set) var result: FlowResult?
     /// Set when the connection was announced as an FTP data connection.
-    private(set) var ftpData: FTPDataLink?
+    @exclusivity(unchecked) private(set) var ftpData: FTPDataLink?
     /// The port that decides an ambiguous banner (the server port, or a SOCKS CONNECT target).
-    private var portHint: UInt16
+    @exclusivity(unchecked) private var portHint: UInt16
     /// Most chunks kept while detecting, and most bytes in them (the detector itself looks at 2 KiB a side,
     /// but the chunks are whole deliveries kept to replay into the session).
     static let maxDetectionChunks = 64
@@ -73,7 +73,7 @@ final class FlowAnalyzer: StreamConsumer {
     /// This flow's session id (for FTP data links).
     private let sessionID: Int
     /// FTP data endpoints already registered from this session's facts.
-    private var announced = 0
+    @exclusivity(unchecked) private var announced = 0
 
     /// Counts the bytes handed to analyzers, for the summary (what reassembly and parsing actually cost).
     private let counters: AnalysisCounters
@@ -220,7 +220,7 @@ final class FlowAnalyzer: StreamConsumer {
     }
 
     /// Whether this FTP control session was registered as encrypted (announcements unreadable).
-    private var registeredDark = false
+    @exclusivity(unchecked) private var registeredDark = false
 
     /// Hands new PASV/EPSV/PORT/EPRT announcements of an FTP control session to the expectation table.
     /// An announcement without an address (EPSV) means the control connection's address of the listener.

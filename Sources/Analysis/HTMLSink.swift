@@ -13,6 +13,7 @@ import Wire
 /// strings written as HTML here (input names, errors) go through `HTMLSink.escape`.
 public final class HTMLSink: RecordSink {
     private let out: OutputFile
+    private let fingerprintCache = FingerprintCache()
     private let secrets: SecretPolicy
     private var showSecrets: Bool { secrets.shows }
     private let version: String
@@ -50,7 +51,7 @@ public final class HTMLSink: RecordSink {
 
     public func session(_ s: SessionReport, findings list: [Finding]) {
         if sessionJSON.count < sessionLimit {
-            sessionJSON.append(Self.scriptSafe(JSONLinesSink.session(s, secrets: secrets).closed))
+            sessionJSON.append(Self.scriptSafe(JSONLinesSink.session(s, secrets: secrets, fingerprints: fingerprintCache).closed))
         } else {
             sessionsOmitted += 1
         }

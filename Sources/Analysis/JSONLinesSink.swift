@@ -9,10 +9,11 @@ public final class JSONLinesSink: RecordSink {
     private let out: OutputFile
     private let secrets: SecretPolicy
     private let document: Bool
-    private var written = 0
-    private var flows = 0
-    private var sessions = 0
-    private var findings = 0
+    private let fingerprintCache = FingerprintCache()
+    @exclusivity(unchecked) private var written = 0
+    @exclusivity(unchecked) private var flows = 0
+    @exclusivity(unchecked) private var sessions = 0
+    @exclusivity(unchecked) private var findings = 0
 
     public init(output: OutputFile, showSecrets: Bool = false, secrets: SecretPolicy? = nil, document: Bool = false) {
         self.out = output
@@ -33,7 +34,7 @@ public final class JSONLinesSink: RecordSink {
 
     public func session(_ s: SessionReport, findings list: [Finding]) {
         sessions += 1
-        emit(Self.session(s, secrets: secrets))
+        emit(Self.session(s, secrets: secrets, fingerprints: fingerprintCache))
         for f in list { write(f) }
     }
 
@@ -59,7 +60,8 @@ public final class JSONLinesSink: RecordSink {
         return o
     }
 
-    static func session(_ s: SessionReport, secrets: SecretPolicy) -> JSONObject {
+    static func session(_ s: SessionReport, secrets: SecretPolicy,
+                        fingerprints: FingerprintCache = FingerprintCache()) -> JSONObject {
         let f = s.facts
         var o = JSONObject()
         o.field("type", "session")
@@ -86,7 +88,7 @@ public final class JSONLinesSink: RecordSink {
         if f.startTLS.answeredAsUnknown { st.field("answered_as_unknown", true) }
         o.field("starttls", st)
         if let t = s.tls {
-            var tls = Self.tls(t)
+            var tls = Self.tls(t, fingerprints: fingerprints)
             tls.field("certificates", s.certificates.map(Self.certificate))
             if s.certificatesUnread > 0 { tls.field("certificates_unread", s.certificatesUnread) }
             o.field("tls", tls)
@@ -136,7 +138,7 @@ public final class JSONLinesSink: RecordSink {
     }
 
     /// The contract's `tls` object, then what cleartext adds (docs/output.md).
-    static func tls(_ t: TLSFacts) -> JSONObject {
+    static func tls(_ t: TLSFacts, fingerprints: FingerprintCache) -> JSONObject {
         var o = JSONObject()
         o.field("version", t.version?.name)
         o.field("version_code", t.version?.code)
@@ -144,7 +146,7 @@ public final class JSONLinesSink: RecordSink {
         o.field("sni", t.clientHello?.serverName)
         o.field("alpn", t.alpn.map { TLSText.alpn($0) })
         o.field("alpn_offered", t.clientHello?.alpn.map { TLSText.alpn($0) } ?? [])
-        let fp = t.fingerprints
+        let fp = fingerprints.fingerprints(t)
         o.field("ja3", fp.ja3)
         o.field("ja3s", fp.ja3s)
         o.field("ja4", fp.ja4)
@@ -263,7 +265,7 @@ public final class JSONLinesSink: RecordSink {
     /// `"type": "server"` records for every server, then `"type": "client"` records for every client that sent
     /// credentials in the clear (docs/output.md).
     /// Set when the posture tables reached their cap: a line of the summary's `errors`.
-    private var postureDropped: String?
+    @exclusivity(unchecked) private var postureDropped: String?
 
     public func posture(_ p: Posture) {
         postureDropped = p.droppedMessage

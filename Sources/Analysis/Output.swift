@@ -8,9 +8,9 @@ import Darwin
 public final class OutputFile {
     private let fd: Int32
     private let ownsDescriptor: Bool
-    private var buffer: [UInt8] = []
+    @exclusivity(unchecked) private var buffer: [UInt8] = []
     /// The first write error, if any (the disk filled, the pipe closed).
-    public private(set) var writeError: String?
+    @exclusivity(unchecked) public private(set) var writeError: String?
 
     /// Standard output.
     public init() {

@@ -116,7 +116,7 @@ enum SessionRules {
             }
         }
         if case .tls(let suite)? = t.cipher {
-            let c = CipherSuiteClass.classify(name: suite.name, version: t.version?.rawValue)
+            let c = CipherSuiteClass.classify(suite.rawValue, version: t.version?.rawValue)
             switch c.level {
             case .insecure:
                 out.append(Finding(rule: Catalogue.weakCipher, severity: .high, session: id, frames: [helloFrame],

@@ -68,8 +68,8 @@ final class CertificateCache {
     static let capacity = 4096
     /// DER bytes held as keys: 4096 ordinary certificates (1-2 KB) fit many times over.
     static let maxBytes = 16 << 20
-    private var entries: [[UInt8]: CertificateSummary?] = [:]
-    private(set) var bytes = 0
+    @exclusivity(unchecked) private var entries: [[UInt8]: CertificateSummary?] = [:]
+    @exclusivity(unchecked) private(set) var bytes = 0
 
     func summary(_ der: [UInt8]) -> CertificateSummary? {
         if let hit = entries[der] { return hit }

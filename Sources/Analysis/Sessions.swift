@@ -23,16 +23,16 @@ extension TextSession: ProtocolSession {
 
 /// A connection that is TLS from its first byte (SMTPS, IMAPS, POP3S, FTPS, HTTPS ...).
 final class ImplicitTLSSession: ProtocolSession {
-    private(set) var facts: SessionFacts
-    private var observer = TLSObserver()
-    private(set) var wantsMore = true
+    @exclusivity(unchecked) private(set) var facts: SessionFacts
+    @exclusivity(unchecked) private var observer = TLSObserver()
+    @exclusivity(unchecked) private(set) var wantsMore = true
 
     init(protocol app: AppProtocol) {
         facts = SessionFacts(appProtocol: app)
         facts.transport = .implicitTLS
     }
 
-    private var clientSpoke = false
+    @exclusivity(unchecked) private var clientSpoke = false
 
     func receive(_ side: Side, _ bytes: UnsafeRawBufferPointer, frame: Int, time: CaptureTime) {
         if side == .client { clientSpoke = true }
@@ -54,13 +54,13 @@ final class ImplicitTLSSession: ProtocolSession {
 /// An FTP data connection announced on a control connection (PASV/EPSV/PORT/EPRT). Plaintext data is only
 /// counted (the flow record has the bytes); TLS data (PROT P) is followed through its handshake.
 final class FTPDataSession: ProtocolSession {
-    private(set) var facts = SessionFacts(appProtocol: .ftpData)
+    @exclusivity(unchecked) private(set) var facts = SessionFacts(appProtocol: .ftpData)
     /// The control session and the transfer it carried.
     let control: FTPDataLink
-    private var decided = false
-    private(set) var wantsMore = true
-    private var first: [UInt8] = []
-    private var observer: TLSObserver?
+    @exclusivity(unchecked) private var decided = false
+    @exclusivity(unchecked) private(set) var wantsMore = true
+    @exclusivity(unchecked) private var first: [UInt8] = []
+    @exclusivity(unchecked) private var observer: TLSObserver?
 
     init(control: FTPDataLink) {
         self.control = control

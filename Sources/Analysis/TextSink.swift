@@ -7,6 +7,7 @@ import Wire
 /// addresses and numbers, which cannot carry control characters.
 public final class TextSink: RecordSink {
     private let out: OutputFile
+    private let fingerprintCache = FingerprintCache()
     private var rows: [(id: Int, record: FlowRecord, file: String)] = []
 
     private let secrets: SecretPolicy
@@ -108,7 +109,7 @@ public final class TextSink: RecordSink {
             let sni = t.clientHello?.serverName.map { " SNI " + TextSink.escape($0) } ?? ""
             let state = t.handshakeFailed ? " (handshake failed)" : ""
             out.write("      TLS \(version) \(t.cipher?.name ?? "")\(sni)\(state)"
-                      + (t.fingerprints.ja4.map { " JA4 " + $0 } ?? "") + "\n")
+                      + (fingerprintCache.fingerprints(t).ja4.map { " JA4 " + $0 } ?? "") + "\n")
             if let leaf = s.certificates.first {
                 out.write("      certificate \(TextSink.escape(leaf.subject)), issuer \(TextSink.escape(leaf.issuer)), "
                           + "sha256 \(leaf.sha256.prefix(16))...\n")

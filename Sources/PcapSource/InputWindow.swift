@@ -27,23 +27,23 @@ final class InputWindow {
     let isMapped: Bool
 
     // Mapped input.
-    private var mapping: UnsafeMutableRawPointer?
-    private var mappingSize = 0
+    @exclusivity(unchecked) private var mapping: UnsafeMutableRawPointer?
+    @exclusivity(unchecked) private var mappingSize = 0
     /// Mapped bytes before this offset have been handed back to the kernel (see `releaseBehind`).
-    private var releasedUpTo = 0
+    @exclusivity(unchecked) private var releasedUpTo = 0
     /// Read this far past the last release before releasing again.
     static let releaseStride = 16 << 20
 
     // Streaming input.
-    private var fd: Int32 = -1
-    private var ownsDescriptor = false
-    private var buffer: UnsafeMutableRawPointer?
-    private var capacity = 0
+    @exclusivity(unchecked) private var fd: Int32 = -1
+    @exclusivity(unchecked) private var ownsDescriptor = false
+    @exclusivity(unchecked) private var buffer: UnsafeMutableRawPointer?
+    @exclusivity(unchecked) private var capacity = 0
     /// Input offset of `buffer[0]`.
-    private var bufferStart = 0
+    @exclusivity(unchecked) private var bufferStart = 0
     /// Valid bytes in `buffer`.
-    private var filled = 0
-    private var reachedEOF = false
+    @exclusivity(unchecked) private var filled = 0
+    @exclusivity(unchecked) private var reachedEOF = false
     private let chunkSize: Int
 
     /// Default size of one `read(2)`: large enough that the system call cost vanishes next to parsing.

@@ -290,3 +290,19 @@ extension Substring {
         return nil
     }
 }
+
+extension StringProtocol {
+    /// Whether the UTF-8 of `needle` occurs in this text: a plain byte search, for paths that run per session
+    /// (the String Processing library's `contains` costs thousands of instructions a call).
+    func containsBytes(_ needle: StaticString) -> Bool {
+        let n = UnsafeBufferPointer(start: needle.utf8Start, count: needle.utf8CodeUnitCount)
+        guard let first = n.first else { return true }
+        let text = utf8
+        var i = text.startIndex
+        while let hit = text[i...].firstIndex(of: first) {
+            if text[hit...].starts(with: n) { return true }
+            i = text.index(after: hit)
+        }
+        return false
+    }
+}

@@ -86,9 +86,9 @@ public struct TextSessionLimits: Sendable {
 /// Drives a `TextGrammar` over both directions of one connection: frames lines, applies the grammar's
 /// requests, and carries out the STARTTLS hand-off (plaintext before, `TLSObserver` after).
 public final class TextSession<Grammar: TextGrammar> {
-    private var grammar = Grammar()
-    private var context: SessionContext
-    private var framers: [LineFramer]
+    @exclusivity(unchecked) private var grammar = Grammar()
+    @exclusivity(unchecked) private var context: SessionContext
+    @exclusivity(unchecked) private var framers: [LineFramer]
     private let limits: TextSessionLimits
 
     private enum Phase {
@@ -102,24 +102,24 @@ public final class TextSession<Grammar: TextGrammar> {
         case tls
     }
 
-    private var phase = Phase.plaintext
-    private var held: [UInt8] = []
-    private var heldFrame: Int?
+    @exclusivity(unchecked) private var phase = Phase.plaintext
+    @exclusivity(unchecked) private var held: [UInt8] = []
+    @exclusivity(unchecked) private var heldFrame: Int?
     /// Client bytes after the go-ahead, until they are enough to classify.
-    private var pendingClient: [UInt8] = []
-    private var pendingClientFrame = 0
+    @exclusivity(unchecked) private var pendingClient: [UInt8] = []
+    @exclusivity(unchecked) private var pendingClientFrame = 0
     /// Server bytes after its go-ahead, before the client's TLS: injection if not TLS. The first
     /// `injectionPreviewLength` are kept, so that the verdict and the record do not depend on how the bytes
     /// were cut into segments.
-    private var serverAfterGoAhead: [UInt8] = []
-    private var serverAfterGoAheadCount = 0
-    private var serverAfterGoAheadFrame = 0
+    @exclusivity(unchecked) private var serverAfterGoAhead: [UInt8] = []
+    @exclusivity(unchecked) private var serverAfterGoAheadCount = 0
+    @exclusivity(unchecked) private var serverAfterGoAheadFrame = 0
     /// The index in `facts.injections` of the server's injection, once recorded (then updated in place).
-    private var serverInjection: Int?
+    @exclusivity(unchecked) private var serverInjection: Int?
     private static var injectionPreviewLength: Int { 200 }
-    public private(set) var tls = TLSObserver()
+    @exclusivity(unchecked) public private(set) var tls = TLSObserver()
     /// False once neither the grammar nor the TLS observer needs more bytes.
-    public private(set) var wantsMore = true
+    @exclusivity(unchecked) public private(set) var wantsMore = true
 
     public init(limits: TextSessionLimits = TextSessionLimits()) {
         self.limits = limits

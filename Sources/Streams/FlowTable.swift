@@ -26,28 +26,28 @@ final class FlowState {
         case lingering
     }
 
-    var phase = Phase.free
-    var key = FlowKey(Endpoint(IPAddress(ipv4: 0), 0), Endpoint(IPAddress(ipv4: 0), 0))
-    var info = FlowInfo(id: 0, client: Endpoint(IPAddress(ipv4: 0), 0), server: Endpoint(IPAddress(ipv4: 0), 0),
+    @exclusivity(unchecked) var phase = Phase.free
+    @exclusivity(unchecked) var key = FlowKey(Endpoint(IPAddress(ipv4: 0), 0), Endpoint(IPAddress(ipv4: 0), 0))
+    @exclusivity(unchecked) var info = FlowInfo(id: 0, client: Endpoint(IPAddress(ipv4: 0), 0), server: Endpoint(IPAddress(ipv4: 0), 0),
                         roleBasis: .firstSender, firstFrame: 0, firstTime: .zero, midstream: false)
     /// The analyzer; nil when the sink declined the flow, and after `.closed` was delivered.
-    var consumer: StreamConsumer?
+    @exclusivity(unchecked) var consumer: StreamConsumer?
     /// Bytes are reassembled and delivered (a consumer exists and has not asked to bypass).
-    var analyzing = false
+    @exclusivity(unchecked) var analyzing = false
     /// Why it closed (meaningful once lingering).
-    var end = FlowEnd.endOfInput
+    @exclusivity(unchecked) var end = FlowEnd.endOfInput
     let c2s = Reassembler()
     let s2c = Reassembler()
-    var lastFrame = 0
-    var lastTime = CaptureTime.zero
+    @exclusivity(unchecked) var lastFrame = 0
+    @exclusivity(unchecked) var lastTime = CaptureTime.zero
     /// The frame that ended the flow (set when it closes; see `FlowRecord.endFrame`).
-    var endFrame = 0
+    @exclusivity(unchecked) var endFrame = 0
     /// The table clock when the flow closed: lingering is measured from here.
-    var closedAt = CaptureTime.zero
+    @exclusivity(unchecked) var closedAt = CaptureTime.zero
     /// The table clock when the last packet came: monotonic, unlike `lastTime`, so the lists stay sorted.
-    var lastActive = CaptureTime.zero
-    var prev: Int32 = -1
-    var next: Int32 = -1
+    @exclusivity(unchecked) var lastActive = CaptureTime.zero
+    @exclusivity(unchecked) var prev: Int32 = -1
+    @exclusivity(unchecked) var next: Int32 = -1
 
     @inline(__always)
     func side(_ direction: Direction) -> Reassembler { direction == .clientToServer ? c2s : s2c }
@@ -85,15 +85,15 @@ public final class FlowTable {
     private let sink: StreamSink
     private let ctx: ReassemblyContext
 
-    private var index: [FlowKey: Int32] = [:]
-    private var slots: [FlowState] = []
-    private var freeSlots: [Int32] = []
-    private var openList = (head: Int32(-1), tail: Int32(-1))
-    private var lingerList = (head: Int32(-1), tail: Int32(-1))
-    private var openCount = 0
-    private var lingerCount = 0
+    @exclusivity(unchecked) private var index: [FlowKey: Int32] = [:]
+    @exclusivity(unchecked) private var slots: [FlowState] = []
+    @exclusivity(unchecked) private var freeSlots: [Int32] = []
+    @exclusivity(unchecked) private var openList = (head: Int32(-1), tail: Int32(-1))
+    @exclusivity(unchecked) private var lingerList = (head: Int32(-1), tail: Int32(-1))
+    @exclusivity(unchecked) private var openCount = 0
+    @exclusivity(unchecked) private var lingerCount = 0
     /// The largest capture time seen: timeouts never run backwards when a file's timestamps do.
-    private var clock: CaptureTime?
+    @exclusivity(unchecked) private var clock: CaptureTime?
 
     /// Creates a table; `sink` chooses a consumer for each flow and takes each finished flow's record.
     public init(config: FlowTableConfig = FlowTableConfig(), sink: StreamSink) {
@@ -112,9 +112,9 @@ public final class FlowTable {
     /// The largest `bufferedBytes` ever was.
     public var peakBufferedBytes: Int { ctx.peakBuffered }
     /// Flows created so far; also the id of the newest flow.
-    public private(set) var flowsCreated = 0
+    @exclusivity(unchecked) public private(set) var flowsCreated = 0
     /// The most flows held at once (open and lingering): at most `maxFlows`.
-    public private(set) var peakFlows = 0
+    @exclusivity(unchecked) public private(set) var peakFlows = 0
     /// Buffered pieces arriving segments were compared with, and bytes compared (see `ReassemblyContext`).
     public var piecesCompared: Int { ctx.piecesCompared }
     public var bytesCompared: Int { ctx.bytesCompared }

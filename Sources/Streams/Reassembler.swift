@@ -32,14 +32,14 @@ final class ReassemblyContext {
     let maxPerDirection: Int
     let maxTotal: Int
     let maxPieces: Int
-    var buffered = 0
-    var peakBuffered = 0
-    var anomalies = AnomalyLog()
+    @exclusivity(unchecked) var buffered = 0
+    @exclusivity(unchecked) var peakBuffered = 0
+    @exclusivity(unchecked) var anomalies = AnomalyLog()
     /// Work done against buffered bytes, for the bounds tests (docs/limits.md): buffered pieces an arriving
     /// segment was compared with or stepped over, and bytes compared for conflicting copies. Each segment
     /// costs at most the pieces and bytes it overlaps, so both grow with the input, never with its square.
-    var piecesCompared = 0
-    var bytesCompared = 0
+    @exclusivity(unchecked) var piecesCompared = 0
+    @exclusivity(unchecked) var bytesCompared = 0
 
     init(config: FlowTableConfig) {
         maxPerDirection = max(0, config.maxBufferedBytesPerDirection)
@@ -98,27 +98,27 @@ final class Reassembler {
     /// Clamp it so that hostile values cannot push distances near 2^31.
     static let maxMissing = 1 << 24
 
-    var stats = DirectionStats()
+    @exclusivity(unchecked) var stats = DirectionStats()
     /// The first sequence number of this direction is known (from a SYN, or the first segment seen).
-    var started = false
+    @exclusivity(unchecked) var started = false
     /// Next byte to deliver: everything before it was delivered or reported as a gap.
-    var nextSeq = SeqNumber(0)
+    @exclusivity(unchecked) var nextSeq = SeqNumber(0)
     /// One past the highest byte seen (captured or not) in this direction; FIN excluded.
-    var highSeq = SeqNumber(0)
+    @exclusivity(unchecked) var highSeq = SeqNumber(0)
     /// The initial sequence number, when a SYN was seen.
-    var isn: SeqNumber?
+    @exclusivity(unchecked) var isn: SeqNumber?
     /// The direction ended with a FIN (delivered as `.finished`), or FIN was seen while bypassed.
-    var finished = false
-    var pieces: [Piece] = []
-    var bufferedBytes = 0
+    @exclusivity(unchecked) var finished = false
+    @exclusivity(unchecked) var pieces: [Piece] = []
+    @exclusivity(unchecked) var bufferedBytes = 0
     /// In-order bytes of this direction wait (buffered, undelivered) until the other direction has delivered
     /// up to `heldUntil`: set by the flow table when this sender acknowledged bytes of the other direction
     /// that are stuck behind a hole, so that a reply is never delivered before the command it answers.
-    var held = false
-    var heldUntil = SeqNumber(0)
+    @exclusivity(unchecked) var held = false
+    @exclusivity(unchecked) var heldUntil = SeqNumber(0)
     /// Holding was given up at a cap while the other direction stood at this sequence number; not again
     /// until that direction moves.
-    var holdRefusedAt: SeqNumber?
+    @exclusivity(unchecked) var holdRefusedAt: SeqNumber?
 
     /// Back to the state of a new direction, releasing buffers (the caller has already released the budget).
     func reset() {
@@ -437,8 +437,8 @@ final class Reassembler {
     }
 
     /// Peer packets that acknowledged beyond the current hole (the hole starting at `holeAckedAt`).
-    private var holeAcks = 0
-    private var holeAckedAt = SeqNumber(0)
+    @exclusivity(unchecked) private var holeAcks = 0
+    @exclusivity(unchecked) private var holeAckedAt = SeqNumber(0)
     /// How many peer packets may acknowledge beyond a hole before it is given up. A capture point can see a
     /// segment after the ACK that covers it (several links, a reordering switch, a generator's late copy):
     /// Wireshark still reassembles it, and Zeek's immediate "ACK above hole" gap is a known complaint

@@ -79,6 +79,17 @@ import Protocols
         #expect(CipherSuiteClass.classify(name: "TLS_DHE_DSS_WITH_AES_256_GCM_SHA384").level == .good)
     }
 
+    /// The per-code table (built once) says what classifying the name says, at every version.
+    @Test func tableMatchesNames() {
+        for code in CipherSuiteNames.allCodes {
+            guard let name = CipherSuiteNames.name(code) else { continue }
+            for version: UInt16? in [nil, 0x0002, 0x0300, 0x0301, 0x0302, 0x0303, 0x0304, 0xfefd] {
+                #expect(CipherSuiteClass.classify(code, version: version)
+                        == CipherSuiteClass.classify(name: name, version: version), "\(name) \(String(describing: version))")
+            }
+        }
+    }
+
     /// Every named code gets a class other than unknown, and the name table has the registry's size.
     @Test func wholeRegistryIsClassified() {
         let codes = CipherSuiteNames.allCodes

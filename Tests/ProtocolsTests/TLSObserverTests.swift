@@ -369,3 +369,18 @@ import Wire
         #expect(isGREASE(0x0A0A) && isGREASE(0xFAFA) && !isGREASE(0x0A1A) && !isGREASE(0x1301))
     }
 }
+
+@Suite struct FingerprintCacheTests {
+    /// A cached answer is the computed one, for a hit and a miss, with and without a ServerHello.
+    @Test func cacheGivesTheComputedFingerprints() {
+        let cache = FingerprintCache()
+        let t12 = observe(TLSFixtures.t12), t13 = observe(TLSFixtures.t13)
+        let helloOnly = observe(Array(TLSFixtures.t13.prefix(1)))
+        for facts in [t12, t13, helloOnly, t12, t13, helloOnly] {
+            #expect(cache.fingerprints(facts) == facts.fingerprints)
+        }
+        #expect(cache.fingerprints(t12) != cache.fingerprints(t13))
+        #expect(cache.fingerprints(helloOnly).ja3s == nil && cache.fingerprints(helloOnly).ja4 != nil)
+        #expect(cache.fingerprints(TLSFacts()) == TLSFacts().fingerprints && TLSFacts().fingerprints.ja3 == nil)
+    }
+}

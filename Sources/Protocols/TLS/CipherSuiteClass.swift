@@ -37,10 +37,26 @@ public struct CipherSuiteClass: Sendable, Equatable {
 
     /// Classifies a code negotiated at `version` (the wire code, 0x0300 SSL 3.0 … 0x0304 TLS 1.3): CBC
     /// suites before TLS 1.2 get the reason of the attacks that apply there (BEAST needs SSL 3.0/TLS 1.0).
-    public static func classify(_ code: UInt16, version: UInt16) -> CipherSuiteClass {
-        guard let name = CipherSuiteNames.name(code) else { return CipherSuiteClass(.unknown, "no IANA name") }
-        return classify(name: name, version: version)
+    public static func classify(_ code: UInt16, version: UInt16?) -> CipherSuiteClass {
+        guard let classes = byCode[code] else { return CipherSuiteClass(.unknown, "no IANA name") }
+        switch version {
+        case .some(let v) where v <= 0x0301: return classes.upToTLS10
+        case .some(0x0302): return classes.tls11
+        default: return classes.later
+        }
     }
+
+    /// Every named code classified once, for the three version ranges the reasons tell apart (see
+    /// `cbcReason`): a report classifies the suite of every session.
+    private static let byCode: [UInt16: (upToTLS10: CipherSuiteClass, tls11: CipherSuiteClass, later: CipherSuiteClass)] = {
+        var table: [UInt16: (upToTLS10: CipherSuiteClass, tls11: CipherSuiteClass, later: CipherSuiteClass)] = [:]
+        for code in CipherSuiteNames.allCodes {
+            guard let name = CipherSuiteNames.name(code) else { continue }
+            table[code] = (classify(name: name, version: 0x0301), classify(name: name, version: 0x0302),
+                           classify(name: name, version: nil))
+        }
+        return table
+    }()
 
     /// Classifies an IANA name such as `TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256` (an `SSL_` prefix is accepted).
     public static func classify(name: String, version: UInt16? = nil) -> CipherSuiteClass {
@@ -51,15 +67,15 @@ public struct CipherSuiteClass: Sendable, Equatable {
         if rest.hasSuffix("_SCSV") {
             return CipherSuiteClass(.insecure, "signalling value, not a cipher suite; never negotiable")
         }
-        guard let with = rest.firstRange(of: "_WITH_") else { return classifyTLS13(String(rest)) }
-        let keyExchange = String(rest[..<with.lowerBound])
-        let protection = String(rest[with.upperBound...])
-        return classifyLegacy(keyExchange: keyExchange, protection: protection, version: version)
+        // Words, not substring searches: this runs for every named suite once (`byCode`).
+        let words = rest.split(separator: "_")
+        guard let with = words.firstIndex(of: "WITH") else { return classifyTLS13(words) }
+        return classifyLegacy(keyExchange: Array(words[..<with]), protection: Array(words[(with + 1)...]),
+                              version: version)
     }
 
     /// TLS 1.3 names carry only the AEAD and the hash (RFC 8446 §B.4, RFC 8998, RFC 9150).
-    private static func classifyTLS13(_ rest: String) -> CipherSuiteClass {
-        let parts = rest.split(separator: "_").map(String.init)
+    private static func classifyTLS13(_ parts: [Substring]) -> CipherSuiteClass {
         // RFC 9150 integrity-only suites: SHA256_SHA256, SHA384_SHA384.
         if parts.count == 2, parts[0].hasPrefix("SHA"), parts[0] == parts[1] {
             return CipherSuiteClass(.insecure, "integrity only, no encryption (RFC 9150)")
@@ -70,11 +86,11 @@ public struct CipherSuiteClass: Sendable, Equatable {
         return CipherSuiteClass(.tls13, "TLS 1.3 AEAD suite")
     }
 
-    /// `<key exchange>_WITH_<cipher>_<mac>` names of SSL 3.0 to TLS 1.2.
-    private static func classifyLegacy(keyExchange kx: String, protection: String, version: UInt16?) -> CipherSuiteClass {
-        let kxParts = Set(kx.split(separator: "_").map(String.init))
-        let parts = protection.split(separator: "_").map(String.init)
-        let words = Set(parts)
+    /// `<key exchange>_WITH_<cipher>_<mac>` names of SSL 3.0 to TLS 1.2, as their words.
+    private static func classifyLegacy(keyExchange kxParts: [Substring], protection parts: [Substring],
+                                       version: UInt16?) -> CipherSuiteClass {
+        let kx = kxParts.joined(separator: "_")
+        let words = parts
         // The MAC is the last word for non-AEAD suites (SHA, SHA256, MD5, OMAC, IMIT).
         let mac = parts.last ?? ""
 
@@ -85,7 +101,7 @@ public struct CipherSuiteClass: Sendable, Equatable {
         if kx == "NULL" || parts.first == "NULL" {
             return CipherSuiteClass(.insecure, kx == "NULL" ? "no key exchange and no encryption" : "NULL cipher: no encryption")
         }
-        if kx.contains("EXPORT") || words.contains("40") || parts.first == "DES40" {
+        if kx.containsBytes("EXPORT") || words.contains("40") || parts.first == "DES40" {
             return CipherSuiteClass(.insecure, "export-grade keys (40 or 56 bits)")
         }
         if kxParts.contains("anon") {
@@ -131,7 +147,7 @@ public struct CipherSuiteClass: Sendable, Equatable {
     }
 
     /// The reason given to non-AEAD record protection, sharper for versions where it is exploitable.
-    private static func cbcReason(_ words: Set<String>, version: UInt16?) -> String {
+    private static func cbcReason(_ words: [Substring], version: UInt16?) -> String {
         guard words.contains("CBC") else { return "not an AEAD cipher" }
         switch version {
         case .some(let v) where v <= 0x0301:

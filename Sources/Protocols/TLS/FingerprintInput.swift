@@ -6,7 +6,7 @@ import Wire
 // GREASE values may be left in: each algorithm drops them by its own rules.
 
 /// The transport a ClientHello travelled on; JA4's first character (`t`, `q`, `d`).
-public enum FingerprintTransport: Sendable, Equatable {
+public enum FingerprintTransport: Sendable, Hashable {
     /// TLS over TCP.
     case tcp
     /// TLS inside QUIC CRYPTO frames.
@@ -16,7 +16,7 @@ public enum FingerprintTransport: Sendable, Equatable {
 }
 
 /// What JA3 and JA4 read from a ClientHello. Lists keep wire order and may contain GREASE.
-public struct HelloFingerprintInput: Sendable, Equatable {
+public struct HelloFingerprintInput: Sendable, Hashable {
     /// `ClientHello.legacy_version` (0x0303 for TLS 1.2 and 1.3 hellos), never the record version.
     public var legacyVersion: UInt16
     /// `cipher_suites`, in wire order.
@@ -66,7 +66,7 @@ public struct HelloFingerprintInput: Sendable, Equatable {
 }
 
 /// What JA3S reads from a ServerHello.
-public struct ServerFingerprintInput: Sendable, Equatable {
+public struct ServerFingerprintInput: Sendable, Hashable {
     /// `ServerHello.legacy_version` (0x0303 for TLS 1.3), not the supported_versions value.
     public var legacyVersion: UInt16
     /// The chosen cipher suite.

@@ -57,3 +57,53 @@ extension TLSFacts {
         return f
     }
 }
+
+/// Fingerprints by hello: the same client software sends the same ClientHello to every server, so a capture
+/// holds few distinct hellos and many sessions. Each distinct hello is hashed once (JA3's MD5 and JA4's two
+/// SHA-256 cost far more than a dictionary lookup). Bounded: at `capacity` distinct hellos it starts over.
+/// One per report writer; not shared between threads.
+public final class FingerprintCache {
+    private struct Client {
+        var ja3: String
+        var ja3String: String
+        var ja4: String
+        var ja4Raw: String
+    }
+
+    public static let capacity = 4096
+    @exclusivity(unchecked) private var clients: [HelloFingerprintInput: Client] = [:]
+    @exclusivity(unchecked) private var servers: [ServerFingerprintInput: (hash: String, string: String)] = [:]
+
+    public init() {}
+
+    /// Equal to `facts.fingerprints`.
+    public func fingerprints(_ facts: TLSFacts) -> TLSFingerprints {
+        var f = TLSFingerprints()
+        if let hello = facts.clientHello?.fingerprintInput {
+            let c: Client
+            if let known = clients[hello] {
+                c = known
+            } else {
+                let ja3 = JA3.string(hello)
+                let ja4 = JA4.fingerprintAndRaw(hello)
+                c = Client(ja3: TextDigest.md5(ja3), ja3String: ja3, ja4: ja4.fingerprint, ja4Raw: ja4.raw)
+                if clients.count >= Self.capacity { clients.removeAll(keepingCapacity: true) }
+                clients[hello] = c
+            }
+            (f.ja3, f.ja3String, f.ja4, f.ja4Raw) = (c.ja3, c.ja3String, c.ja4, c.ja4Raw)
+        }
+        if let server = facts.serverHello?.fingerprintInput {
+            let s: (hash: String, string: String)
+            if let known = servers[server] {
+                s = known
+            } else {
+                let ja3s = JA3S.string(server)
+                s = (TextDigest.md5(ja3s), ja3s)
+                if servers.count >= Self.capacity { servers.removeAll(keepingCapacity: true) }
+                servers[server] = s
+            }
+            (f.ja3s, f.ja3sString) = (s.hash, s.string)
+        }
+        return f
+    }
+}

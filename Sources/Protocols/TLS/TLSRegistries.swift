@@ -99,7 +99,7 @@ public struct CipherSuite: RawRepresentable, Hashable, Sendable, CustomStringCon
     /// RFC 8422 §5.4, RFC 4279 §2/RFC 5489 §2 for the PSK variants with an identity hint first).
     public var keyExchange: KeyExchange {
         guard let n = ianaName else { return .other }
-        let psk = n.contains("_PSK_")
+        let psk = n.containsBytes("_PSK_")
         if n.hasPrefix("TLS_ECDHE_") || n.hasPrefix("TLS_ECDH_anon_") { return psk ? .ecdhePSK : .ecdhe }
         if n.hasPrefix("TLS_DHE_") || n.hasPrefix("TLS_DH_anon_") { return psk ? .dhePSK : .dhe }
         return .other
