@@ -6,10 +6,15 @@ import Wire
 /// this runs once per record of captures with hundreds of thousands of flows. Every string is escaped
 /// (quotes, backslash, all control characters), so bytes from the wire cannot break a line or a record.
 public struct JSONObject {
-    public private(set) var bytes: [UInt8] = [UInt8(ascii: "{")]
+    public private(set) var bytes: [UInt8]
     private var empty = true
 
-    public init() {}
+    /// `capacity`: bytes reserved up front, so that a record grows without reallocating on the way.
+    public init(capacity: Int = 128) {
+        bytes = []
+        bytes.reserveCapacity(capacity)
+        bytes.append(UInt8(ascii: "{"))
+    }
 
     private mutating func key(_ name: StaticString) {
         if !empty { bytes.append(UInt8(ascii: ",")) }

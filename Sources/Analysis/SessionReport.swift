@@ -68,18 +68,34 @@ final class CertificateCache {
     static let capacity = 4096
     /// DER bytes held as keys: 4096 ordinary certificates (1-2 KB) fit many times over.
     static let maxBytes = 16 << 20
-    @exclusivity(unchecked) private var entries: [[UInt8]: CertificateSummary?] = [:]
+    @exclusivity(unchecked) private var entries: [DERKey: CertificateSummary?] = [:]
     @exclusivity(unchecked) private(set) var bytes = 0
 
     func summary(_ der: [UInt8]) -> CertificateSummary? {
-        if let hit = entries[der] { return hit }
+        let key = DERKey(der)
+        if let hit = entries[key] { return hit }
         let parsed = try? CertificateSummary(der: der)
         if entries.count >= Self.capacity || bytes + der.count > Self.maxBytes {
             entries.removeAll(keepingCapacity: true)
             bytes = 0
         }
-        entries[der] = parsed
+        entries[key] = parsed
         bytes += der.count
         return parsed
     }
+}
+
+/// A certificate's DER as a dictionary key that hashes its length and last 32 bytes (the signature, which
+/// differs between any two certificates) instead of every byte; equality still compares them all.
+struct DERKey: Hashable {
+    let der: [UInt8]
+
+    init(_ der: [UInt8]) { self.der = der }
+
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(der.count)
+        der.withUnsafeBytes { hasher.combine(bytes: UnsafeRawBufferPointer(rebasing: $0.suffix(32))) }
+    }
+
+    static func == (a: DERKey, b: DERKey) -> Bool { a.der == b.der }
 }

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Wire
 
 /// Splits one direction of a text protocol (SMTP, IMAP, POP3, FTP) into lines, with named limits.
@@ -175,6 +180,19 @@ public struct LineFramer {
     private mutating func scanDotBlock() -> Unit? {
         guard case .dotBlock(var lines, var bytes) = mode else { return nil }
         while position < chunk.count {
+            if dotLineState == .other {
+                // Inside a body line: only its end matters, found with memchr rather than byte by byte.
+                guard let lf = Self.indexOfLF(chunk, from: position) else {
+                    bytes += chunk.count - position
+                    position = chunk.count
+                    break
+                }
+                bytes += lf + 1 - position
+                position = lf + 1
+                lines += 1
+                dotLineState = .lineStart
+                continue
+            }
             let b = chunk[position]
             position += 1
             bytes += 1
@@ -200,9 +218,9 @@ public struct LineFramer {
 
     private mutating func nextLine() -> Line? {
         let start = position
-        var i = start
-        while i < chunk.count && chunk[i] != 0x0A { i += 1 }
-        let found = i < chunk.count
+        let lf = Self.indexOfLF(chunk, from: start)
+        let i = lf ?? chunk.count
+        let found = lf != nil
         let piece = UnsafeRawBufferPointer(rebasing: chunk[start..<i])
         position = found ? i + 1 : i
         if discardingToLF {
@@ -232,6 +250,13 @@ public struct LineFramer {
         }
         if cut { return finishLine(overlong: true, bareLF: false) }
         return finishLine(overlong: partial.count > maxLineLength, bareLF: bare)
+    }
+
+    /// The offset of the first LF at or after `from`, if any.
+    private static func indexOfLF(_ buffer: UnsafeRawBufferPointer, from: Int) -> Int? {
+        guard let base = buffer.baseAddress, from < buffer.count,
+              let hit = memchr(base + from, 0x0A, buffer.count - from) else { return nil }
+        return UnsafeRawPointer(hit) - base
     }
 
     private mutating func finishLine(overlong: Bool, bareLF: Bool) -> Line {

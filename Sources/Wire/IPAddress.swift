@@ -34,7 +34,7 @@ public struct IPAddress: Hashable, Comparable, Sendable, CustomStringConvertible
 
     /// Parses dotted-quad IPv4 or RFC 4291 text IPv6 (for tests, filters and configuration).
     public init?(_ text: String) {
-        if text.contains(":") {
+        if text.utf8.contains(UInt8(ascii: ":")) {
             guard let v = Self.parseIPv6(Substring(text)) else { return nil }
             self.init(ipv6: v.0, v.1)
         } else {
@@ -58,8 +58,19 @@ public struct IPAddress: Hashable, Comparable, Sendable, CustomStringConvertible
     /// zero groups compressed, the first such run on a tie, embedded IPv4 not used).
     public var description: String {
         if !isIPv6 {
+            // Written straight into the string's storage: reports write several addresses per record.
             let v = UInt32(truncatingIfNeeded: low)
-            return "\(v >> 24).\((v >> 16) & 0xFF).\((v >> 8) & 0xFF).\(v & 0xFF)"
+            return String(unsafeUninitializedCapacity: 15) { out in
+                var n = 0
+                for shift in [24, 16, 8, 0] as [UInt32] {
+                    let b = Int((v >> shift) & 0xFF)
+                    if shift != 24 { out[n] = UInt8(ascii: "."); n += 1 }
+                    if b >= 100 { out[n] = UInt8(ascii: "0") + UInt8(b / 100); n += 1 }
+                    if b >= 10 { out[n] = UInt8(ascii: "0") + UInt8(b / 10 % 10); n += 1 }
+                    out[n] = UInt8(ascii: "0") + UInt8(b % 10); n += 1
+                }
+                return n
+            }
         }
         var groups = [UInt16](repeating: 0, count: 8)
         for i in 0..<4 {

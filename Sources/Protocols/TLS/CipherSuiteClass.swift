@@ -2,6 +2,8 @@
 // 64-bit block ciphers fall to SWEET32; prefer forward secrecy and AEAD, avoid static RSA and static DH.
 // The class is derived from the IANA name, so every registered suite is covered without a hand-kept table.
 
+import Synchronization
+
 /// How good a negotiated cipher suite is, with a human reason.
 public struct CipherSuiteClass: Sendable, Equatable {
     /// The classes, worst first.
@@ -38,25 +40,25 @@ public struct CipherSuiteClass: Sendable, Equatable {
     /// Classifies a code negotiated at `version` (the wire code, 0x0300 SSL 3.0 … 0x0304 TLS 1.3): CBC
     /// suites before TLS 1.2 get the reason of the attacks that apply there (BEAST needs SSL 3.0/TLS 1.0).
     public static func classify(_ code: UInt16, version: UInt16?) -> CipherSuiteClass {
-        guard let classes = byCode[code] else { return CipherSuiteClass(.unknown, "no IANA name") }
+        guard let name = CipherSuiteNames.name(code) else { return CipherSuiteClass(.unknown, "no IANA name") }
         switch version {
-        case .some(let v) where v <= 0x0301: return classes.upToTLS10
-        case .some(0x0302): return classes.tls11
-        default: return classes.later
+        case .some(let v) where v <= 0x0301: return memoized(code, range: 0, name: name, version: v)
+        case .some(0x0302): return memoized(code, range: 1, name: name, version: 0x0302)
+        default: return memoized(code, range: 2, name: name, version: nil)
         }
     }
 
-    /// Every named code classified once, for the three version ranges the reasons tell apart (see
-    /// `cbcReason`): a report classifies the suite of every session.
-    private static let byCode: [UInt16: (upToTLS10: CipherSuiteClass, tls11: CipherSuiteClass, later: CipherSuiteClass)] = {
-        var table: [UInt16: (upToTLS10: CipherSuiteClass, tls11: CipherSuiteClass, later: CipherSuiteClass)] = [:]
-        for code in CipherSuiteNames.allCodes {
-            guard let name = CipherSuiteNames.name(code) else { continue }
-            table[code] = (classify(name: name, version: 0x0301), classify(name: name, version: 0x0302),
-                           classify(name: name, version: nil))
-        }
-        return table
-    }()
+    /// Classes already worked out, by code and version range (see `cbcReason`): a report classifies the suite
+    /// of every session, and a capture holds few distinct suites. Shared by threads, hence the lock.
+    private static let memo = Mutex<[UInt32: CipherSuiteClass]>([:])
+
+    private static func memoized(_ code: UInt16, range: UInt32, name: String, version: UInt16?) -> CipherSuiteClass {
+        let key = UInt32(code) << 2 | range
+        if let known = memo.withLock({ $0[key] }) { return known }
+        let computed = classify(name: name, version: version)
+        memo.withLock { $0[key] = computed }  // at most every named code, three times
+        return computed
+    }
 
     /// Classifies an IANA name such as `TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256` (an `SSL_` prefix is accepted).
     public static func classify(name: String, version: UInt16? = nil) -> CipherSuiteClass {
