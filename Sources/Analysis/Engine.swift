@@ -180,12 +180,13 @@ public final class Engine {
 /// Made by `Engine.begin`, closed by `Engine.end`.
 public final class InputAnalysis {
     /// What the input held so far (complete after `Engine.end`).
-    public private(set) var result: InputResult
-    private var decoder: PacketDecoder
+    @exclusivity(unchecked) public private(set) var result: InputResult
+    @exclusivity(unchecked) private var decoder: PacketDecoder
     private let collector: FlowCollector
     private let table: FlowTable
-    private var lastFrame = 0
-    private var lastTime = CaptureTime.zero
+    @exclusivity(unchecked) private var lastFrame = 0
+    @exclusivity(unchecked) private var lastTime = CaptureTime.zero
+    @exclusivity(unchecked) private var lastLinkType: LinkType?
 
     fileprivate init(engine: Engine, name: String, sha256: String?) {
         result = InputResult(name: name)
@@ -203,7 +204,10 @@ public final class InputAnalysis {
         if result.firstTime == nil { result.firstTime = frame.time }
         lastFrame = frame.number
         lastTime = frame.time
-        result.linkTypes.insert(frame.linkType)
+        if frame.linkType != lastLinkType {  // a set insertion per frame costs more than decoding Ethernet
+            result.linkTypes.insert(frame.linkType)
+            lastLinkType = frame.linkType
+        }
         guard analyze else { return }
         if case .tcp(let segment) = decoder.decode(frame) {
             table.process(segment, frame: frame.number, time: frame.time, wireLength: frame.originalLength)
@@ -266,13 +270,13 @@ final class FlowCollector: StreamSink {
     private let idBase: Int
     private let file: String
     private let sink: RecordSink
-    private var pending = RecordHeap()
+    @exclusivity(unchecked) private var pending = RecordHeap()
     /// Analyzers of flows not yet finished, by flow id (bounded by the flow table's cap).
-    private var analyzers: [Int: FlowAnalyzer] = [:]
+    @exclusivity(unchecked) private var analyzers: [Int: FlowAnalyzer] = [:]
     private let ftp = FTPDataExpectations()
     let counters = AnalysisCounters()
     private let certificates: CertificateCache
-    private var cross = CrossSessionRules()
+    @exclusivity(unchecked) private var cross = CrossSessionRules()
     private(set) var sessions = 0
     private(set) var findings = 0
     private(set) var worstSeverity: Severity?
@@ -398,12 +402,12 @@ final class FTPDataExpectations {
     }
 
     static let maxPending = 4096
-    private var pending: [Expectation] = []
+    @exclusivity(unchecked) private var pending: [Expectation] = []
 
     /// Control connections whose commands are encrypted (AUTH TLS or implicit FTPS): their PASV/PORT
     /// announcements cannot be read, so a new connection between the same two hosts on unprivileged ports,
     /// while the control connection is open, is taken as one of its data connections (inferred).
-    private var blind: [BlindKey: FTPDataLink] = [:]
+    @exclusivity(unchecked) private var blind: [BlindKey: FTPDataLink] = [:]
 
     struct BlindKey: Hashable {
         var client: IPAddress

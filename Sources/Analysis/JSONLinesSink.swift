@@ -431,20 +431,24 @@ public enum EvidenceFilter {
         // Built as bytes: every session and flow record carries one (interpolation cost ~13k instructions).
         var out: [UInt8] = []
         out.reserveCapacity(160)
-        func text(_ s: StaticString) { s.withUTF8Buffer { out.append(contentsOf: $0) } }
-        func endpoint(_ e: Endpoint) {
-            text(e.address.isIPv6 ? "ipv6.addr==" : "ip.addr==")
-            out.append(contentsOf: e.address.description.utf8)
-            text(" && tcp.port==")
-            JSONObject.appendInt(Int(e.port), to: &out)
-        }
-        endpoint(a)
-        text(" && ")
-        endpoint(b)
-        text(" && frame.number>=")
+        appendEndpoint(a, to: &out)
+        append(" && ", to: &out)
+        appendEndpoint(b, to: &out)
+        append(" && frame.number>=", to: &out)
         JSONObject.appendInt(frames.lowerBound, to: &out)
-        text(" && frame.number<=")
+        append(" && frame.number<=", to: &out)
         JSONObject.appendInt(frames.upperBound, to: &out)
         return String(decoding: out, as: UTF8.self)
+    }
+
+    private static func append(_ s: StaticString, to out: inout [UInt8]) {
+        s.withUTF8Buffer { out.append(contentsOf: $0) }
+    }
+
+    private static func appendEndpoint(_ e: Endpoint, to out: inout [UInt8]) {
+        append(e.address.isIPv6 ? "ipv6.addr==" : "ip.addr==", to: &out)
+        out.append(contentsOf: e.address.description.utf8)
+        append(" && tcp.port==", to: &out)
+        JSONObject.appendInt(Int(e.port), to: &out)
     }
 }

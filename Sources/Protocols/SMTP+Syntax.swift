@@ -104,7 +104,7 @@ extension SMTPGrammar {
                 let upper = line.uppercased().trimmingSpaces
                 guard !upper.isEmpty else { continue }
                 lines.append(upper)
-                let parts = upper.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+                let parts = upper.blankSeparatedWords()
                 guard let keyword = parts.first else { continue }
                 if keyword == "STARTTLS" { startTLS = true }
                 if masked == nil && SMTPGrammar.isMasked(keyword) { masked = keyword }

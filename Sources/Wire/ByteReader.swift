@@ -30,30 +30,35 @@ public struct ByteReader {
     // MARK: peeks at absolute offsets (nil when out of range)
 
     @inlinable
+    @inline(__always)
     public func getU8(at offset: Int) -> UInt8? {
         guard offset >= 0, offset < buffer.count else { return nil }
         return buffer[offset]
     }
 
     @inlinable
+    @inline(__always)
     public func getU16(at offset: Int) -> UInt16? {
         guard offset >= 0, buffer.count - offset >= 2 else { return nil }
         return UInt16(bigEndian: buffer.loadUnaligned(fromByteOffset: offset, as: UInt16.self))
     }
 
     @inlinable
+    @inline(__always)
     public func getU32(at offset: Int) -> UInt32? {
         guard offset >= 0, buffer.count - offset >= 4 else { return nil }
         return UInt32(bigEndian: buffer.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
     }
 
     @inlinable
+    @inline(__always)
     public func getU16LE(at offset: Int) -> UInt16? {
         guard offset >= 0, buffer.count - offset >= 2 else { return nil }
         return UInt16(littleEndian: buffer.loadUnaligned(fromByteOffset: offset, as: UInt16.self))
     }
 
     @inlinable
+    @inline(__always)
     public func getU32LE(at offset: Int) -> UInt32? {
         guard offset >= 0, buffer.count - offset >= 4 else { return nil }
         return UInt32(littleEndian: buffer.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
@@ -62,6 +67,7 @@ public struct ByteReader {
     // MARK: reads that advance (nil when short; the index does not move then)
 
     @inlinable
+    @inline(__always)
     public mutating func readU8() -> UInt8? {
         guard let v = getU8(at: readerIndex) else { return nil }
         _readerIndex += 1
@@ -69,6 +75,7 @@ public struct ByteReader {
     }
 
     @inlinable
+    @inline(__always)
     public mutating func readU16() -> UInt16? {
         guard let v = getU16(at: readerIndex) else { return nil }
         _readerIndex += 2
@@ -76,6 +83,7 @@ public struct ByteReader {
     }
 
     @inlinable
+    @inline(__always)
     public mutating func readU32() -> UInt32? {
         guard let v = getU32(at: readerIndex) else { return nil }
         _readerIndex += 4
@@ -83,6 +91,7 @@ public struct ByteReader {
     }
 
     @inlinable
+    @inline(__always)
     public mutating func readU16LE() -> UInt16? {
         guard let v = getU16LE(at: readerIndex) else { return nil }
         _readerIndex += 2
@@ -90,6 +99,7 @@ public struct ByteReader {
     }
 
     @inlinable
+    @inline(__always)
     public mutating func readU32LE() -> UInt32? {
         guard let v = getU32LE(at: readerIndex) else { return nil }
         _readerIndex += 4
@@ -98,6 +108,7 @@ public struct ByteReader {
 
     /// A view of the next `length` bytes, or nil when fewer remain (or `length` is negative).
     @inlinable
+    @inline(__always)
     public mutating func readSlice(length: Int) -> UnsafeRawBufferPointer? {
         guard length >= 0, length <= remaining else { return nil }
         let slice = UnsafeRawBufferPointer(rebasing: buffer[readerIndex..<(readerIndex + length)])
@@ -116,30 +127,35 @@ public struct ByteReader {
     // MARK: throwing variants, naming the field for the error
 
     @inlinable
+    @inline(__always)
     public mutating func readU8(_ field: StaticString) throws(ParseError) -> UInt8 {
         guard let v = readU8() else { throw .truncated(field, at: readerIndex) }
         return v
     }
 
     @inlinable
+    @inline(__always)
     public mutating func readU16(_ field: StaticString) throws(ParseError) -> UInt16 {
         guard let v = readU16() else { throw .truncated(field, at: readerIndex) }
         return v
     }
 
     @inlinable
+    @inline(__always)
     public mutating func readU32(_ field: StaticString) throws(ParseError) -> UInt32 {
         guard let v = readU32() else { throw .truncated(field, at: readerIndex) }
         return v
     }
 
     @inlinable
+    @inline(__always)
     public mutating func readSlice(_ field: StaticString, length: Int) throws(ParseError) -> UnsafeRawBufferPointer {
         guard let v = readSlice(length: length) else { throw .truncated(field, at: readerIndex) }
         return v
     }
 
     @inlinable
+    @inline(__always)
     public mutating func skip(_ field: StaticString, _ count: Int) throws(ParseError) {
         guard skip(count) else { throw .truncated(field, at: readerIndex) }
     }

@@ -97,13 +97,22 @@ public struct CipherSuite: RawRepresentable, Hashable, Sendable, CustomStringCon
 
     /// The key exchange whose parameters a ServerKeyExchange carries for this suite (RFC 5246 §7.4.3,
     /// RFC 8422 §5.4, RFC 4279 §2/RFC 5489 §2 for the PSK variants with an identity hint first).
-    public var keyExchange: KeyExchange {
-        guard let n = ianaName else { return .other }
-        let psk = n.containsBytes("_PSK_")
-        if n.hasPrefix("TLS_ECDHE_") || n.hasPrefix("TLS_ECDH_anon_") { return psk ? .ecdhePSK : .ecdhe }
-        if n.hasPrefix("TLS_DHE_") || n.hasPrefix("TLS_DH_anon_") { return psk ? .dhePSK : .dhe }
-        return .other
-    }
+    public var keyExchange: KeyExchange { Self.keyExchanges[rawValue] ?? .other }
+
+    /// The key exchange of every named suite that sends parameters, from its name, worked out once.
+    private static let keyExchanges: [UInt16: KeyExchange] = {
+        var table: [UInt16: KeyExchange] = [:]
+        for code in CipherSuiteNames.allCodes {
+            guard let n = CipherSuiteNames.name(code) else { continue }
+            let psk = n.containsBytes("_PSK_")
+            if n.hasPrefix("TLS_ECDHE_") || n.hasPrefix("TLS_ECDH_anon_") {
+                table[code] = psk ? .ecdhePSK : .ecdhe
+            } else if n.hasPrefix("TLS_DHE_") || n.hasPrefix("TLS_DH_anon_") {
+                table[code] = psk ? .dhePSK : .dhe
+            }
+        }
+        return table
+    }()
 
     /// Key exchange families that send their parameters in the clear.
     public enum KeyExchange: Sendable {
