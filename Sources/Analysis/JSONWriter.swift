@@ -17,12 +17,19 @@ public struct JSONObject {
     }
 
     private mutating func key(_ name: StaticString) {
-        if !empty { bytes.append(UInt8(ascii: ",")) }
+        // `,"name":` in one append of a stack buffer: a record has dozens of keys.
+        let n = name.utf8CodeUnitCount
+        let comma = empty ? 0 : 1
         empty = false
-        bytes.append(UInt8(ascii: "\""))
-        name.withUTF8Buffer { bytes.append(contentsOf: $0) }
-        bytes.append(UInt8(ascii: "\""))
-        bytes.append(UInt8(ascii: ":"))
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: n + 4) { t in
+            t[0] = UInt8(ascii: ",")
+            t[comma] = UInt8(ascii: "\"")
+            UnsafeMutableRawBufferPointer(rebasing: UnsafeMutableRawBufferPointer(t)[(comma + 1)...]).copyMemory(
+                from: UnsafeRawBufferPointer(start: name.utf8Start, count: n))
+            t[comma + 1 + n] = UInt8(ascii: "\"")
+            t[comma + 2 + n] = UInt8(ascii: ":")
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: t[..<(comma + 3 + n)]))
+        }
     }
 
     public mutating func field(_ name: StaticString, _ value: String) {
@@ -148,6 +155,32 @@ public struct JSONObject {
 
     static let hex: [UInt8] = Array("0123456789abcdef".utf8)
 
+    /// Whether any byte is a control character, `"`, `\\` or DEL: eight bytes at a time (SWAR), since every
+    /// string of every record goes through here.
+    static func needsEscape(_ buf: UnsafeRawBufferPointer) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        /// High bit set in each byte of `w` that is zero (exact when no byte borrows: all lanes < 0x80
+        /// after the xor, or the test only over-reports, which the byte loop below settles).
+        @inline(__always) func hasZero(_ w: UInt64) -> Bool { (w &- ones) & ~w & highs != 0 }
+        var i = 0
+        let n = buf.count
+        while i + 8 <= n {
+            let w = buf.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            // A byte below 0x20 has its top three bits clear: (b & 0xE0) == 0.
+            if hasZero(w & 0xE0E0_E0E0_E0E0_E0E0) || hasZero(w ^ (ones &* 0x22)) || hasZero(w ^ (ones &* 0x5C))
+                || hasZero(w ^ (ones &* 0x7F)) {
+                break  // something in these eight: the byte loop decides exactly
+            }
+            i += 8
+        }
+        while i < n {
+            let b = buf[i]
+            if b < 0x20 || b == 0x22 || b == 0x5C || b == 0x7F { return true }
+            i += 1
+        }
+        return false
+    }
+
     /// Appends `s` as a JSON string literal (RFC 8259 §7). `String` is valid Unicode already (invalid
     /// UTF-8 from the wire became U+FFFD when it was decoded), so only escaping is left to do.
     public static func appendString(_ s: String, to out: inout [UInt8]) {
@@ -155,7 +188,7 @@ public struct JSONObject {
         let utf8 = s.utf8
         // Most strings need no escape: scan the contiguous UTF-8 once and copy it whole.
         let plain = utf8.withContiguousStorageIfAvailable { buf -> Bool in
-            for b in buf where b < 0x20 || b == 0x22 || b == 0x5C || b == 0x7F { return false }
+            guard !needsEscape(UnsafeRawBufferPointer(buf)) else { return false }
             out.append(contentsOf: buf)
             return true
         }

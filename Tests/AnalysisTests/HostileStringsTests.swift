@@ -74,3 +74,29 @@ import Protocols
         #expect(html.contains("<section id=\"clients\">"))
     }
 }
+
+/// The eight-at-a-time escape scan says what a byte-by-byte scan says, for every position of every escapable
+/// byte and for bytes next to them (0x1f/0x20, 0x21/0x23, 0x5b/0x5d, 0x7e/0x80).
+@Suite struct JSONEscapeScanTests {
+    static func naive(_ bytes: [UInt8]) -> Bool { bytes.contains { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0x7F } }
+
+    @Test func scanMatchesByteLoop() {
+        let probes: [UInt8] = [0x00, 0x01, 0x09, 0x0A, 0x1F, 0x20, 0x21, 0x22, 0x23, 0x5B, 0x5C, 0x5D, 0x7E, 0x7F,
+                               0x80, 0xC3, 0xFF, 0x41]
+        for length in 0...19 {
+            for position in 0..<max(length, 1) {
+                for probe in probes {
+                    var bytes = [UInt8](repeating: 0x61, count: length)
+                    if length > 0 { bytes[position] = probe }
+                    let fast = bytes.withUnsafeBytes { JSONObject.needsEscape($0) }
+                    #expect(fast == Self.naive(bytes), "length \(length) at \(position): \(probe)")
+                }
+            }
+        }
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<2000 {
+            let bytes = (0..<Int.random(in: 0...40, using: &rng)).map { _ in UInt8.random(in: 0x1E...0xFF, using: &rng) }
+            #expect(bytes.withUnsafeBytes { JSONObject.needsEscape($0) } == Self.naive(bytes))
+        }
+    }
+}
