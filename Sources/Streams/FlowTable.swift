@@ -94,6 +94,8 @@ public final class FlowTable {
     @exclusivity(unchecked) private var lingerCount = 0
     /// The largest capture time seen: timeouts never run backwards when a file's timestamps do.
     @exclusivity(unchecked) private var clock: CaptureTime?
+    /// The slot `lookup` found last (-1: none); checked against the slot's key and phase before use.
+    @exclusivity(unchecked) private var lastSlot: Int32 = -1
 
     /// Creates a table; `sink` chooses a consumer for each flow and takes each finished flow's record.
     public init(config: FlowTableConfig = FlowTableConfig(), sink: StreamSink) {
@@ -137,7 +139,7 @@ public final class FlowTable {
         advanceTime(to: time, frame: frame)
         let key = segment.flowKey
         let slot: Int32
-        if let existing = index[key] {
+        if let existing = lookup(key) {
             let flow = slots[Int(existing)]
             if isPortReuse(flow, segment) {
                 // RFC 9293 §3.6.1 (TIME-WAIT): a new SYN on a closed connection's 4-tuple opens a new
@@ -202,13 +204,16 @@ public final class FlowTable {
                 peer.acknowledge(segment.ack, ctx, &back)
                 out.bypass = back.bypass
             }
-            // Either direction's progress may release the other's held bytes.
-            for (waiting, other, dir) in [(peer, mine, direction.reversed), (mine, peer, direction)]
-            where !out.bypass && waiting.held && (other.pieces.isEmpty || other.nextSeq.distance(to: waiting.heldUntil) <= 0) {
+            // Either direction's progress may release the other's held bytes (peer first, then this side).
+            func releaseIfDue(_ waiting: Reassembler, behind other: Reassembler, _ dir: Direction) {
+                guard !out.bypass, waiting.held,
+                      other.pieces.isEmpty || other.nextSeq.distance(to: waiting.heldUntil) <= 0 else { return }
                 var release = Delivery(consumer: consumer, direction: dir, frame: frame, time: time)
                 waiting.releaseHold(ctx, &release)
                 out.bypass = release.bypass
             }
+            releaseIfDue(peer, behind: mine, direction.reversed)
+            releaseIfDue(mine, behind: peer, direction)
             if out.bypass { bypass(flow) }
         } else {
             mine.count(segment)
@@ -218,6 +223,19 @@ public final class FlowTable {
             close(slot, .fin, frame: frame, time: time)
             linger(slot)
         }
+    }
+
+    /// The slot of `key`'s flow. Segments come in bursts per connection, so the last flow found is tried
+    /// before the index (a key compare instead of a hash).
+    @inline(__always)
+    private func lookup(_ key: FlowKey) -> Int32? {
+        if lastSlot >= 0 {
+            let last = slots[Int(lastSlot)]
+            if last.phase != .free && last.key == key { return lastSlot }
+        }
+        guard let found = index[key] else { return nil }
+        lastSlot = found
+        return found
     }
 
     /// A SYN without ACK on a flow that is over (lingering) or whose client has finished starts a new flow;
