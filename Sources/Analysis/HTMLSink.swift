@@ -13,7 +13,7 @@ import Wire
 /// strings written as HTML here (input names, errors) go through `HTMLSink.escape`.
 public final class HTMLSink: RecordSink {
     private let out: OutputFile
-    private let fingerprintCache = FingerprintCache()
+    private let renderCache = RenderCache()
     private let secrets: SecretPolicy
     private var showSecrets: Bool { secrets.shows }
     private let version: String
@@ -51,7 +51,7 @@ public final class HTMLSink: RecordSink {
 
     public func session(_ s: SessionReport, findings list: [Finding]) {
         if sessionJSON.count < sessionLimit {
-            sessionJSON.append(Self.scriptSafe(JSONLinesSink.session(s, secrets: secrets, fingerprints: fingerprintCache).closed))
+            sessionJSON.append(Self.scriptSafe(JSONLinesSink.session(s, secrets: secrets, cache: renderCache).closed))
         } else {
             sessionsOmitted += 1
         }

@@ -9,7 +9,7 @@ public final class JSONLinesSink: RecordSink {
     private let out: OutputFile
     private let secrets: SecretPolicy
     private let document: Bool
-    private let fingerprintCache = FingerprintCache()
+    private let renderCache = RenderCache()
     @exclusivity(unchecked) private var written = 0
     @exclusivity(unchecked) private var flows = 0
     @exclusivity(unchecked) private var sessions = 0
@@ -34,7 +34,7 @@ public final class JSONLinesSink: RecordSink {
 
     public func session(_ s: SessionReport, findings list: [Finding]) {
         sessions += 1
-        emit(Self.session(s, secrets: secrets, fingerprints: fingerprintCache))
+        emit(Self.session(s, secrets: secrets, cache: renderCache))
         for f in list { write(f) }
     }
 
@@ -60,8 +60,7 @@ public final class JSONLinesSink: RecordSink {
         return o
     }
 
-    static func session(_ s: SessionReport, secrets: SecretPolicy,
-                        fingerprints: FingerprintCache = FingerprintCache()) -> JSONObject {
+    static func session(_ s: SessionReport, secrets: SecretPolicy, cache: RenderCache = RenderCache()) -> JSONObject {
         let f = s.facts
         var o = JSONObject(capacity: 2048)
         o.field("type", "session")
@@ -88,8 +87,8 @@ public final class JSONLinesSink: RecordSink {
         if f.startTLS.answeredAsUnknown { st.field("answered_as_unknown", true) }
         o.field("starttls", st)
         if let t = s.tls {
-            var tls = Self.tls(t, fingerprints: fingerprints)
-            tls.field("certificates", s.certificates.map(Self.certificate))
+            var tls = Self.tls(t, fingerprints: cache.fingerprints)
+            tls.field("certificates", s.certificates.map(cache.certificate))
             if s.certificatesUnread > 0 { tls.field("certificates_unread", s.certificatesUnread) }
             o.field("tls", tls)
         } else {
@@ -450,5 +449,24 @@ public enum EvidenceFilter {
         out.append(contentsOf: e.address.description.utf8)
         append(" && tcp.port==", to: &out)
         JSONObject.appendInt(Int(e.port), to: &out)
+    }
+}
+
+/// What report writers compute once and reuse: fingerprints by hello, certificate objects by certificate
+/// (a server presents the same chain in every session). One per writer; not shared between threads.
+public final class RenderCache {
+    public let fingerprints = FingerprintCache()
+    @exclusivity(unchecked) private var certificates: [String: JSONObject] = [:]
+    static let capacity = 4096
+
+    public init() {}
+
+    /// `JSONLinesSink.certificate(c)`, by the certificate's SHA-256.
+    func certificate(_ c: CertificateSummary) -> JSONObject {
+        if let known = certificates[c.sha256] { return known }
+        let o = JSONLinesSink.certificate(c)
+        if certificates.count >= Self.capacity { certificates.removeAll(keepingCapacity: true) }
+        certificates[c.sha256] = o
+        return o
     }
 }

@@ -32,7 +32,7 @@ final class InputWindow {
     /// Mapped bytes before this offset have been handed back to the kernel (see `releaseBehind`).
     @exclusivity(unchecked) private var releasedUpTo = 0
     /// Read this far past the last release before releasing again.
-    static let releaseStride = 16 << 20
+    static let releaseStride = 2 << 20
 
     // Streaming input.
     @exclusivity(unchecked) private var fd: Int32 = -1
