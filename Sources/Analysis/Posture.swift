@@ -37,7 +37,7 @@ public struct Posture: Sendable {
     public static let maxEntries = 100_000
     static let maxUsernames = 10
 
-    public private(set) var servers: [String: Server] = [:]
+    public private(set) var servers: [ServerKey: Server] = [:]
     public private(set) var clients: [IPAddress: Client] = [:]
     public private(set) var dropped = 0
     /// `maxEntries`, lowered by tests.
@@ -57,45 +57,57 @@ public struct Posture: Sendable {
             + "server or client record"
     }
 
+    /// A server record's identity: its protocol and endpoint.
+    public struct ServerKey: Hashable, Sendable {
+        var protocolName: String
+        var endpoint: Endpoint
+    }
+
     mutating func add(_ s: SessionReport) {
         let f = s.facts
         guard f.appProtocol != .ftpData else { return }
-        let key = "\(s.protocolName) \(s.server)"
+        let key = ServerKey(protocolName: s.protocolName, endpoint: s.server)
         if servers[key] == nil && servers.count >= entryLimit { dropped += 1 } else {
-            var v = servers[key] ?? Server(endpoint: s.server, protocolName: s.protocolName)
-            v.sessions += 1
-            if v.banner == nil { v.banner = f.banner }
-            switch f.startTLS.offered {
-            case true?: v.startTLSOffered += 1
-            case false?: v.startTLSNotOffered += 1
-            case nil: v.startTLSUnknown += 1
-            }
-            if f.transport == .implicitTLS { v.implicitTLS += 1 }
-            if f.transport == .starttls { v.upgraded += 1 }
-            if let t = s.tls {
-                if let version = t.version { v.tlsVersions[version.name ?? version.code, default: 0] += 1 }
-                if let cipher = t.cipher { v.ciphers[cipher.name, default: 0] += 1 }
-                for p in s.certificateProblems { v.certificateProblems.insert(Self.name(p)) }
-            }
-            let clear = f.transport != .implicitTLS ? f.credentials.filter { $0.secret != nil || $0.username != nil } : []
-            if !clear.isEmpty { v.credentialsInClear += 1 }
-            if clear.contains(where: { $0.outcome == .success }) { v.loginsAcceptedInClear += 1 }
-            servers[key] = v
+            // Updated in place: a copy out and back would copy the record's dictionaries every session.
+            Self.count(s, into: &servers[key, default: Server(endpoint: s.server, protocolName: s.protocolName)])
         }
         let address = s.client.address
         if clients[address] == nil && clients.count >= entryLimit { dropped += 1; return }
-        var c = clients[address] ?? Client(address: address)
+        Self.count(s, into: &clients[address, default: Client(address: address)])
+    }
+
+    private static func count(_ s: SessionReport, into v: inout Server) {
+        let f = s.facts
+        v.sessions += 1
+        if v.banner == nil { v.banner = f.banner }
+        switch f.startTLS.offered {
+        case true?: v.startTLSOffered += 1
+        case false?: v.startTLSNotOffered += 1
+        case nil: v.startTLSUnknown += 1
+        }
+        if f.transport == .implicitTLS { v.implicitTLS += 1 }
+        if f.transport == .starttls { v.upgraded += 1 }
+        if let t = s.tls {
+            if let version = t.version { v.tlsVersions[version.name ?? version.code, default: 0] += 1 }
+            if let cipher = t.cipher { v.ciphers[cipher.name, default: 0] += 1 }
+            for p in s.certificateProblems { v.certificateProblems.insert(Self.name(p)) }
+        }
+        let clear = f.transport != .implicitTLS ? f.credentials.filter { $0.secret != nil || $0.username != nil } : []
+        if !clear.isEmpty { v.credentialsInClear += 1 }
+        if clear.contains(where: { $0.outcome == .success }) { v.loginsAcceptedInClear += 1 }
+    }
+
+    private static func count(_ s: SessionReport, into c: inout Client) {
+        let f = s.facts
         c.sessions += 1
-        if f.transport != .implicitTLS {
-            for cred in f.credentials where cred.secret != nil || cred.username != nil {
-                c.credentialsInClear[cred.mechanism, default: 0] += 1
-                if cred.outcome == .success { c.successfulLogins += 1 }
-                if let u = cred.username, !c.usernames.contains(u), c.usernames.count < Self.maxUsernames {
-                    c.usernames.append(u)
-                }
+        guard f.transport != .implicitTLS else { return }
+        for cred in f.credentials where cred.secret != nil || cred.username != nil {
+            c.credentialsInClear[cred.mechanism, default: 0] += 1
+            if cred.outcome == .success { c.successfulLogins += 1 }
+            if let u = cred.username, !c.usernames.contains(u), c.usernames.count < Self.maxUsernames {
+                c.usernames.append(u)
             }
         }
-        clients[address] = c
     }
 
     static func name(_ p: CertificateProblem) -> String {

@@ -34,8 +34,12 @@ public struct SessionReport: Sendable {
             if let summary = cache.summary(der) { certificates.append(summary) } else { certificatesUnread += 1 }
         }
         certificatesUnread += max(0, t.certificates.count - Self.maxCertificates) + t.certificatesDropped
-        certificateProblems = certificates.first?.problems(at: flow.info.firstTime.seconds,
-                                                           serverName: t.clientHello?.serverName) ?? []
+        if let leaf = certificates.first {
+            let mismatch = t.clientHello?.serverName.map { cache.nameMismatch(leaf, $0) } ?? false
+            certificateProblems = leaf.problems(at: flow.info.firstTime.seconds, nameMismatch: mismatch)
+        } else {
+            certificateProblems = []
+        }
     }
 
     /// The session's anomalies and those of its TLS part (records, handshake messages, certificates,
@@ -70,6 +74,24 @@ final class CertificateCache {
     static let maxBytes = 16 << 20
     @exclusivity(unchecked) private var entries: [DERKey: CertificateSummary?] = [:]
     @exclusivity(unchecked) private(set) var bytes = 0
+
+    /// Whether `name` is not one the certificate is for, by certificate and name: the same client asks the
+    /// same server for the same name session after session. Bounded like the summaries.
+    func nameMismatch(_ c: CertificateSummary, _ name: String) -> Bool {
+        let key = NameKey(certificate: c.sha256, name: name)
+        if let known = names[key] { return known }
+        let mismatch = !c.matches(serverName: name)
+        if names.count >= Self.capacity { names.removeAll(keepingCapacity: true) }
+        names[key] = mismatch
+        return mismatch
+    }
+
+    private struct NameKey: Hashable {
+        var certificate: String
+        var name: String
+    }
+
+    @exclusivity(unchecked) private var names: [NameKey: Bool] = [:]
 
     func summary(_ der: [UInt8]) -> CertificateSummary? {
         let key = DERKey(der)

@@ -102,7 +102,7 @@ public struct PacketDecoder {
         switch frame.linkType {
         case .ethernet:
             let eth = try EthernetHeader(parsing: bytes)
-            return try decodeNetwork(eth.etherType, eth.payload, frame)
+            return try decodeNetwork(eth.etherType, eth.payload, frame, tagsStripped: true)
         case .linuxSLL:
             let sll = try LinuxSLLHeader(parsing: bytes)
             return try decodeNetwork(sll.protocolType, sll.payload, frame)
@@ -135,17 +135,25 @@ public struct PacketDecoder {
         }
     }
 
+    private static func untagged(_ type: EtherType, _ payload: UnsafeRawBufferPointer) throws(ParseError)
+        -> (EtherType, UnsafeRawBufferPointer)
+    {
+        let stripped = try VLANStack.strip(type, payload)
+        return (stripped.etherType, stripped.payload)
+    }
+
     private mutating func otherNetwork() -> DecodeOutcome {
         stats.otherNetwork += 1
         return .skipped
     }
 
     /// Dispatches on an EtherType (after Ethernet or SLL), through VLAN tags and PPPoE sessions.
-    private mutating func decodeNetwork(_ type: EtherType, _ payload: UnsafeRawBufferPointer, _ frame: Frame)
+    private mutating func decodeNetwork(_ type: EtherType, _ payload: UnsafeRawBufferPointer, _ frame: Frame,
+                                        tagsStripped: Bool = false)
         throws(ParseError) -> DecodeOutcome
     {
         // Ethernet has stripped its tags already; a cooked capture may still carry them.
-        let (type, payload, _, _) = try VLANStack.strip(type, payload)
+        let (type, payload) = tagsStripped ? (type, payload) : try Self.untagged(type, payload)
         switch type {
         case .ipv4:
             return try decodeIPv4(payload, frame)

@@ -262,11 +262,16 @@ public struct CertificateSummary: Sendable, Equatable {
     }
 
     public func problems(at time: Int64, serverName: String?) -> [CertificateProblem] {
+        problems(at: time, nameMismatch: serverName.map { !matches(serverName: $0) } ?? false)
+    }
+
+    /// The same, with the name check already done (a caller that caches it per certificate and name).
+    public func problems(at time: Int64, nameMismatch: Bool) -> [CertificateProblem] {
         var problems: [CertificateProblem] = []
         if time > notAfter { problems.append(.expired) }
         if time < notBefore { problems.append(.notYetValid) }
         if isSelfSigned { problems.append(.selfSigned) }
-        if let serverName, !matches(serverName: serverName) { problems.append(.nameMismatch) }
+        if nameMismatch { problems.append(.nameMismatch) }
         if hasWeakKey { problems.append(.weakKey) }
         if hasWeakSignatureHash { problems.append(.weakSignature) }
         return problems
