@@ -160,7 +160,7 @@ PY
 
 # valgrind 3.19 cannot read the DWARF of Swift 6.3's release builds, hence a stripped copy.
 valgrind_ok=0
-if command -v valgrind >/dev/null; then
+if command -v valgrind >/dev/null && { [ "$IPP_BYTES" != 0 ] || [ "${BENCH_LINEARITY:-1}" = 1 ]; }; then
   cp "$BIN" "$work/cleartext-stripped" && strip "$work/cleartext-stripped" && valgrind_ok=1
 fi
 # Instructions counted by callgrind: repeatable on a busy machine, unlike seconds. Prints the total.

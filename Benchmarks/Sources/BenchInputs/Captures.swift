@@ -14,7 +14,7 @@ public struct CaptureFile {
 ///
 /// The captures are samples/*.pcap and samples/lab/*.pcap of this checkout (real servers and clients, a few
 /// hundred kB in all), or the files and folders named in `BENCH_CAPTURES` (colon-separated) to measure
-/// another mix. Loading takes a few milliseconds and happens once per benchmark process.
+/// another mix. Loading them takes a few milliseconds, before any measurement.
 public struct Samples {
     public let files: [CaptureFile]
     /// Every frame of every file, numbered from 1 across the files, with bytes copied out of the reader.
@@ -24,9 +24,8 @@ public struct Samples {
     /// The TCP segments of `frames`, decoded once, payloads copied.
     public let segments: [SegmentRecord]
 
-    /// Bytes of all the files (headers included), and captured bytes of all the frames.
+    /// Bytes of all the files, headers included.
     public var fileBytes: Int { files.reduce(0) { $0 + $1.bytes.count } }
-    public var frameBytes: Int { frames.reduce(0) { $0 + $1.capturedLength } }
 
     public init() {
         files = Samples.captureFiles()
