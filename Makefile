@@ -9,7 +9,7 @@ APT_PACKAGES  = libpcap-dev tshark tcpdump python3
 TEST_PACKAGES = chromium
 BENCH_BYTES  ?= 1G
 
-.PHONY: all deps build demo test test-swift test-cli test-generated test-adversarial test-scale test-lab live-rate soak lab-samples man bench samples fuzz test-asan clean
+.PHONY: all deps build demo test test-swift test-cli test-generated test-adversarial test-scale test-lab live-rate soak lab-samples man bench bench-micro samples fuzz test-asan clean
 
 all: build
 
@@ -97,8 +97,21 @@ samples: build
 	UPDATE_SAMPLES=1 $(SWIFT) test --filter SampleCaptureTests
 	for f in samples/*.pcap; do $(BIN) analyze "$$f" --format jsonl > "$${f%.pcap}.expected.jsonl" || true; done
 
+# Not part of `make test`. `make bench` = the micro-benchmarks, then the whole tool beside tcpdump, dsniff and
+# tshark on a generated capture with callgrind's instruction counts (Benchmarks/run.sh; BENCH_* variables there).
 bench: build
+	$(MAKE) bench-micro
 	BENCH_BYTES=$(BENCH_BYTES) CLEARTEXT=$(BIN) bash Benchmarks/run.sh
+
+# Micro-benchmarks of the decoder, reassembly, line framer, TLS parsers and engine (the package in Benchmarks/,
+# ordo-one/benchmark). The main package is reached through a link, as for `make fuzz` (Benchmarks/Package.swift).
+# BENCH_MICRO_ARGS: the benchmark plugin's command and options, e.g. "--filter '.*Hello.*'" or "baseline update
+# NAME"; by default one table per metric, every benchmark a row.
+BENCH_MICRO_ARGS ?= --no-progress --grouping metric
+bench-micro:
+	@mkdir -p Benchmarks/.build && ln -sfn "$(CURDIR)" Benchmarks/.build/cleartext
+	cd Benchmarks && CLEARTEXT_PATH="$(CURDIR)/Benchmarks/.build/cleartext" \
+	  $(SWIFT) package --disable-sandbox benchmark $(BENCH_MICRO_ARGS)
 
 # Regenerates the man pages in docs/man from the command's own help (swift-argument-parser's plugin).
 man:

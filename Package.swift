@@ -9,6 +9,8 @@ let package = Package(
         .executable(name: "cleartext", targets: ["cleartext"]),
         // The fuzz targets' entry points, for the fuzzing package in Fuzz/ (docs/robustness.md).
         .library(name: "FuzzEntries", targets: ["FuzzEntries"]),
+        // The library targets, for the micro-benchmark package in Benchmarks/ (`make bench-micro`).
+        .library(name: "CleartextKit", targets: ["Wire", "Streams", "Protocols", "Analysis", "PcapSource"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
