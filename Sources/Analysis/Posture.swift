@@ -16,12 +16,58 @@ public struct Posture: Sendable {
         public var startTLSUnknown = 0
         public var implicitTLS = 0
         public var upgraded = 0
-        public var tlsVersions: [String: Int] = [:]
-        public var ciphers: [String: Int] = [:]
-        public var certificateProblems: Set<String> = []
         /// Sessions in which it accepted (or at least was sent) credentials in the clear.
         public var credentialsInClear = 0
         public var loginsAcceptedInClear = 0
+        // Kept compact, as codes: a long capture holds tens of thousands of servers, and a dictionary of
+        // names per server cost a kilobyte each. The names are made when a report asks.
+        fileprivate var versionCounts: [CodeCount] = []
+        fileprivate var cipherCounts: [CodeCount] = []
+        fileprivate var problemBits: UInt8 = 0
+
+        init(endpoint: Endpoint, protocolName: String) {
+            self.endpoint = endpoint
+            self.protocolName = protocolName
+        }
+
+        /// Sessions by negotiated version name.
+        public var tlsVersions: [String: Int] {
+            Posture.byName(versionCounts) { code in
+                let v = TLSVersion(UInt16(truncatingIfNeeded: code))
+                return v.name ?? v.code
+            }
+        }
+
+        /// Sessions by negotiated cipher name.
+        public var ciphers: [String: Int] {
+            Posture.byName(cipherCounts) { code in
+                code >> 24 == 0 ? NegotiatedCipher.tls(CipherSuite(UInt16(truncatingIfNeeded: code))).name
+                    : NegotiatedCipher.ssl2(SSL2CipherKind(code & 0xFF_FFFF)).name
+            }
+        }
+
+        /// Problems of the leaf certificates it presented.
+        public var certificateProblems: Set<String> {
+            Set(Posture.problemOrder.enumerated().filter { problemBits & (1 << $0.offset) != 0 }.map { Posture.name($0.element) })
+        }
+    }
+
+    /// A count under a numeric code (a version, or a cipher: a TLS suite, or an SSL 2.0 kind with bit 24 set).
+    struct CodeCount: Sendable {
+        var code: UInt32
+        var count: Int
+    }
+
+    static let problemOrder: [CertificateProblem] = [.expired, .notYetValid, .selfSigned, .nameMismatch, .weakKey, .weakSignature]
+
+    fileprivate static func bump(_ list: inout [CodeCount], _ code: UInt32) {
+        if let i = list.firstIndex(where: { $0.code == code }) { list[i].count += 1 } else { list.append(CodeCount(code: code, count: 1)) }
+    }
+
+    fileprivate static func byName(_ list: [CodeCount], _ name: (UInt32) -> String) -> [String: Int] {
+        var out: [String: Int] = [:]
+        for c in list { out[name(c.code), default: 0] += c.count }
+        return out
     }
 
     public struct Client: Sendable {
@@ -37,7 +83,10 @@ public struct Posture: Sendable {
     public static let maxEntries = 100_000
     static let maxUsernames = 10
 
-    public private(set) var servers: [ServerKey: Server] = [:]
+    /// Server records in order of first session, and where each is: the records themselves in an array, so
+    /// the index's buckets stay small (it doubles as servers come; a bucket per record would double with it).
+    public private(set) var servers: [Server] = []
+    private var serverIndex: [ServerKey: Int32] = [:]
     public private(set) var clients: [IPAddress: Client] = [:]
     public private(set) var dropped = 0
     /// `maxEntries`, lowered by tests.
@@ -67,9 +116,14 @@ public struct Posture: Sendable {
         let f = s.facts
         guard f.appProtocol != .ftpData else { return }
         let key = ServerKey(protocolName: s.protocolName, endpoint: s.server)
-        if servers[key] == nil && servers.count >= entryLimit { dropped += 1 } else {
-            // Updated in place: a copy out and back would copy the record's dictionaries every session.
-            Self.count(s, into: &servers[key, default: Server(endpoint: s.server, protocolName: s.protocolName)])
+        if let i = serverIndex[key] {
+            Self.count(s, into: &servers[Int(i)])  // in place: no copy of the record per session
+        } else if servers.count >= entryLimit {
+            dropped += 1
+        } else {
+            serverIndex[key] = Int32(servers.count)
+            servers.append(Server(endpoint: s.server, protocolName: s.protocolName))
+            Self.count(s, into: &servers[servers.count - 1])
         }
         let address = s.client.address
         if clients[address] == nil && clients.count >= entryLimit { dropped += 1; return }
@@ -88,9 +142,15 @@ public struct Posture: Sendable {
         if f.transport == .implicitTLS { v.implicitTLS += 1 }
         if f.transport == .starttls { v.upgraded += 1 }
         if let t = s.tls {
-            if let version = t.version { v.tlsVersions[version.name ?? version.code, default: 0] += 1 }
-            if let cipher = t.cipher { v.ciphers[cipher.name, default: 0] += 1 }
-            for p in s.certificateProblems { v.certificateProblems.insert(Self.name(p)) }
+            if let version = t.version { bump(&v.versionCounts, UInt32(version.rawValue)) }
+            switch t.cipher {
+            case .tls(let suite)?: bump(&v.cipherCounts, UInt32(suite.rawValue))
+            case .ssl2(let kind)?: bump(&v.cipherCounts, 1 << 24 | kind.rawValue)
+            case nil: break
+            }
+            for p in s.certificateProblems {
+                if let bit = problemOrder.firstIndex(of: p) { v.problemBits |= 1 << bit }
+            }
         }
         let clear = f.transport != .implicitTLS ? f.credentials.filter { $0.secret != nil || $0.username != nil } : []
         if !clear.isEmpty { v.credentialsInClear += 1 }
@@ -123,7 +183,7 @@ public struct Posture: Sendable {
 
     /// Servers in a stable order (protocol, then address and port).
     public var sortedServers: [Server] {
-        servers.values.sorted { ($0.protocolName, $0.endpoint) < ($1.protocolName, $1.endpoint) }
+        servers.sorted { ($0.protocolName, $0.endpoint) < ($1.protocolName, $1.endpoint) }
     }
 
     /// Clients that sent credentials in the clear, most first, then by address.

@@ -38,11 +38,12 @@ public struct IPAddress: Hashable, Comparable, Sendable, CustomStringConvertible
             guard let v = Self.parseIPv6(Substring(text)) else { return nil }
             self.init(ipv6: v.0, v.1)
         } else {
-            let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+            // Split as bytes: a digit is ASCII, so any other byte fails the number parse either way.
+            let parts = text.utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
             guard parts.count == 4 else { return nil }
             var v: UInt32 = 0
             for p in parts {
-                guard !p.isEmpty, p.count <= 3, let b = UInt8(p) else { return nil }
+                guard !p.isEmpty, p.count <= 3, let b = UInt8(String(decoding: p, as: UTF8.self)) else { return nil }
                 v = v << 8 | UInt32(b)
             }
             self.init(ipv4: v)

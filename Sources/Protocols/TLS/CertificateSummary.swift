@@ -307,8 +307,13 @@ public struct CertificateSummary: Sendable, Equatable {
         guard !pattern.isEmpty, !reference.isEmpty else { return false }
         guard pattern.hasPrefix("*.") else { return pattern == reference }
         let suffix = pattern.dropFirst(2)
-        guard suffix.split(separator: ".", omittingEmptySubsequences: false).count >= 2, !suffix.contains("*")
-        else { return false }
+        // At least two labels after the wildcard, and no other wildcard. ASCII names (all real ones) are
+        // checked as bytes; the Character walk stays for the rest.
+        let ascii = suffix.utf8.allSatisfy { $0 < 0x80 }
+        let labels = ascii ? suffix.utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false).count
+            : suffix.split(separator: ".", omittingEmptySubsequences: false).count
+        let wildcard = ascii ? suffix.utf8.contains(UInt8(ascii: "*")) : suffix.contains("*")
+        guard labels >= 2, !wildcard else { return false }
         guard let dot = reference.firstIndex(of: ".") else { return false }
         let firstLabel = reference[..<dot]
         return !firstLabel.isEmpty && reference[reference.index(after: dot)...] == suffix
