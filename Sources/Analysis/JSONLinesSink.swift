@@ -25,10 +25,8 @@ public final class JSONLinesSink: RecordSink {
     private func emit(_ record: JSONObject) {
         if document {
             out.write(Array((written == 0 ? "{\"records\":[\n" : ",\n").utf8))
-            out.write(record.closed)
-        } else {
-            out.write(record.line)
         }
+        record.write(to: out, newline: !document)
         written += 1
     }
 
@@ -67,34 +65,35 @@ public final class JSONLinesSink: RecordSink {
         o.field("id", s.id)
         o.field("file", s.file)
         o.field("protocol", s.protocolName)
-        o.field("client", endpoint(s.client))
-        o.field("server", endpoint(s.server))
+        o.object("client") { endpoint(s.client, into: &$0) }
+        o.object("server") { endpoint(s.server, into: &$0) }
         o.field("first_frame", s.flow.info.firstFrame)
         o.field("last_frame", s.flow.lastFrame)
         o.field("start", s.flow.info.firstTime.rfc3339)
         o.field("end", s.flow.lastTime.rfc3339)
         o.field("transport", f.transport.rawValue)
-        var st = JSONObject()
-        st.field("offered", f.startTLS.offered)
-        st.field("attempted", f.startTLS.attempted)
-        st.field("succeeded", s.startTLSSucceeded)
-        st.field("capability_frame", f.startTLS.capabilityFrame)
-        st.field("command_frame", f.startTLS.commandFrame)
-        st.field("reply_frame", f.startTLS.replyFrame)
-        st.field("reply", f.startTLS.replyCode)
-        st.field("tls_start_frame", f.startTLS.tlsStartFrame)
-        if let m = f.startTLS.maskedCapability { st.field("masked_capability", m) }
-        if f.startTLS.answeredAsUnknown { st.field("answered_as_unknown", true) }
-        o.field("starttls", st)
+        o.object("starttls") { st in
+            st.field("offered", f.startTLS.offered)
+            st.field("attempted", f.startTLS.attempted)
+            st.field("succeeded", s.startTLSSucceeded)
+            st.field("capability_frame", f.startTLS.capabilityFrame)
+            st.field("command_frame", f.startTLS.commandFrame)
+            st.field("reply_frame", f.startTLS.replyFrame)
+            st.field("reply", f.startTLS.replyCode)
+            st.field("tls_start_frame", f.startTLS.tlsStartFrame)
+            if let m = f.startTLS.maskedCapability { st.field("masked_capability", m) }
+            if f.startTLS.answeredAsUnknown { st.field("answered_as_unknown", true) }
+        }
         if let t = s.tls {
-            var tls = Self.tls(t, fingerprints: cache.fingerprints)
-            tls.field("certificates", s.certificates.map(cache.certificate))
-            if s.certificatesUnread > 0 { tls.field("certificates_unread", s.certificatesUnread) }
-            o.field("tls", tls)
+            o.object("tls") { tls in
+                Self.tls(t, fingerprints: cache.fingerprints, into: &tls)
+                tls.field("certificates", s.certificates.map(cache.certificate))
+                if s.certificatesUnread > 0 { tls.field("certificates_unread", s.certificatesUnread) }
+            }
         } else {
             o.fieldNull("tls")
         }
-        o.field("credentials", f.credentials.map { credential($0, secrets: secrets) })
+        o.objects("credentials", f.credentials) { c, j in credential(c, secrets: secrets, into: &j) }
         o.field("evidence_filter", s.evidenceFilter)
         o.field("ended_by", s.flow.end.rawValue)
         o.field("incomplete", s.flow.end == .endOfInput || s.flow.end == .evicted)
@@ -139,6 +138,11 @@ public final class JSONLinesSink: RecordSink {
     /// The contract's `tls` object, then what cleartext adds (docs/output.md).
     static func tls(_ t: TLSFacts, fingerprints: FingerprintCache) -> JSONObject {
         var o = JSONObject(capacity: 1024)
+        tls(t, fingerprints: fingerprints, into: &o)
+        return o
+    }
+
+    static func tls(_ t: TLSFacts, fingerprints: FingerprintCache, into o: inout JSONObject) {
         o.field("version", t.version?.name)
         o.field("version_code", t.version?.code)
         o.field("cipher", t.cipher?.name)
@@ -188,7 +192,6 @@ public final class JSONLinesSink: RecordSink {
         o.field("server_start_frame", t.serverStartFrame)
         o.field("client_encrypted_frame", t.clientEncryptedFrame)
         o.field("server_encrypted_frame", t.serverEncryptedFrame)
-        return o
     }
 
     static func transfer(_ t: FTPTransfer) -> JSONObject {
@@ -220,6 +223,11 @@ public final class JSONLinesSink: RecordSink {
 
     static func credential(_ c: Credential, secrets: SecretPolicy) -> JSONObject {
         var o = JSONObject()
+        credential(c, secrets: secrets, into: &o)
+        return o
+    }
+
+    static func credential(_ c: Credential, secrets: SecretPolicy, into o: inout JSONObject) {
         o.field("mechanism", c.mechanism)
         o.field("username", c.username)
         o.field("exposure", c.exposure.rawValue)
@@ -235,7 +243,6 @@ public final class JSONLinesSink: RecordSink {
         } else if let mac = secrets.hmac(c.secret) {
             o.field("secret_hmac", mac)
         }
-        return o
     }
 
     public func flow(_ record: FlowRecord, id: Int, file: String) {
@@ -244,8 +251,8 @@ public final class JSONLinesSink: RecordSink {
         o.field("type", "flow")
         o.field("id", id)
         o.field("file", file)
-        o.field("client", Self.endpoint(record.info.client))
-        o.field("server", Self.endpoint(record.info.server))
+        o.object("client") { Self.endpoint(record.info.client, into: &$0) }
+        o.object("server") { Self.endpoint(record.info.server, into: &$0) }
         o.field("first_frame", record.info.firstFrame)
         o.field("last_frame", record.lastFrame)
         o.field("start", record.info.firstTime.rfc3339)
@@ -254,8 +261,8 @@ public final class JSONLinesSink: RecordSink {
         o.field("ended_at_frame", record.endFrame)
         o.field("roles_from", record.info.roleBasis.rawValue)
         o.field("midstream", record.info.midstream)
-        o.field("client_to_server", Self.direction(record[.clientToServer]))
-        o.field("server_to_client", Self.direction(record[.serverToClient]))
+        o.object("client_to_server") { Self.direction(record[.clientToServer], into: &$0) }
+        o.object("server_to_client") { Self.direction(record[.serverToClient], into: &$0) }
         o.field("evidence_filter", EvidenceFilter.connection(record.info.client, record.info.server,
                                                              frames: record.info.firstFrame...record.lastFrame))
         emit(o)
@@ -362,13 +369,16 @@ public final class JSONLinesSink: RecordSink {
 
     static func endpoint(_ e: Endpoint) -> JSONObject {
         var o = JSONObject()
-        o.field("ip", e.address.description)
-        o.field("port", Int(e.port))
+        endpoint(e, into: &o)
         return o
     }
 
-    static func direction(_ s: DirectionStats) -> JSONObject {
-        var o = JSONObject()
+    static func endpoint(_ e: Endpoint, into o: inout JSONObject) {
+        o.field("ip", e.address.description)
+        o.field("port", Int(e.port))
+    }
+
+    static func direction(_ s: DirectionStats, into o: inout JSONObject) {
         o.field("packets", s.packets)
         o.field("bytes", s.bytes)
         o.field("payload_bytes", s.payloadBytes)
@@ -379,7 +389,6 @@ public final class JSONLinesSink: RecordSink {
         o.field("overlap_conflicts", s.overlapConflicts)
         o.field("fin", s.sawFIN)
         o.field("rst", s.sawRST)
-        return o
     }
 
     static func input(_ r: InputResult) -> JSONObject {

@@ -73,6 +73,55 @@ public struct JSONObject {
         bytes.append(UInt8(ascii: "}"))
     }
 
+    /// A nested object written in place: `body` fills it in this object's own buffer (no buffer of its own,
+    /// no copy), e.g. `o.object("client") { endpoint(e, into: &$0) }`.
+    public mutating func object(_ name: StaticString, _ body: (inout JSONObject) -> Void) {
+        key(name)
+        var child = JSONObject(continuing: &bytes)
+        body(&child)
+        bytes = child.finished()
+    }
+
+    /// An array of objects written in place, one per element.
+    public mutating func objects<S: Sequence>(_ name: StaticString, _ items: S,
+                                              _ body: (S.Element, inout JSONObject) -> Void) {
+        key(name)
+        bytes.append(UInt8(ascii: "["))
+        var first = true
+        for item in items {
+            if !first { bytes.append(UInt8(ascii: ",")) }
+            first = false
+            var child = JSONObject(continuing: &bytes)
+            body(item, &child)
+            bytes = child.finished()
+        }
+        bytes.append(UInt8(ascii: "]"))
+    }
+
+    /// Takes over `buffer` (left empty) and opens an object at its end.
+    private init(continuing buffer: inout [UInt8]) {
+        bytes = []
+        swap(&bytes, &buffer)
+        bytes.append(UInt8(ascii: "{"))
+    }
+
+    /// Closes the object and hands the buffer back.
+    private mutating func finished() -> [UInt8] {
+        bytes.append(UInt8(ascii: "}"))
+        var out: [UInt8] = []
+        swap(&out, &bytes)
+        return out
+    }
+
+    /// Writes the record (closed, with a newline when `newline`) to `out` without another buffer.
+    func write(to out: OutputFile, newline: Bool) {
+        out.write(bytes)
+        out.write(newline ? Self.closeLine : Self.close)
+    }
+
+    private static let close: [UInt8] = [UInt8(ascii: "}")]
+    private static let closeLine: [UInt8] = [UInt8(ascii: "}"), 0x0A]
+
     private mutating func literal(_ s: StaticString) {
         s.withUTF8Buffer { bytes.append(contentsOf: $0) }
     }
