@@ -102,6 +102,51 @@ import Wire
         #expect(try jsonl([path], threads: 2) == jsonl([path], threads: 1))
     }
 
+    /// An FTP control connection announces a passive data connection and closes; the data connection opens
+    /// long after (the announcement outlives its control session): it still names that session's id.
+    @Test func dataConnectionAfterItsControlSessionEnded() throws {
+        let client = IPAddress(ipv4: 0x0A00_0005), server = IPAddress(ipv4: 0xC612_0009)
+        var writer = PcapWriter()
+        var control = TCPConversation(client: Endpoint(client, 50_000), server: Endpoint(server, 21))
+        control.handshake()
+        control.server("220 ftp ready\r\n")
+        control.client("USER anonymous\r\n")
+        control.server("331 password\r\n")
+        control.client("PASS guest\r\n")
+        control.server("230 in\r\n")
+        control.client("PASV\r\n")
+        control.server("227 Entering Passive Mode (198,18,0,9,39,16)\r\n")
+        control.client("QUIT\r\n")
+        control.server("221 bye\r\n")
+        control.clientClose()
+        control.serverClose()
+        for (t, f) in control.frames { writer.append(time: t, bytes: f) }
+        // Other hosts in between (other workers), then the data connection 60 s later.
+        let later = CaptureTime(seconds: 1_700_000_060, nanoseconds: 0)
+        for i in 0..<6 {
+            var other = TCPConversation(client: Endpoint(IPAddress(ipv4: 0x0A00_0100 + UInt32(i)), 40_000),
+                                        server: Endpoint(IPAddress(ipv4: 0xC612_0100 + UInt32(i)), 25),
+                                        start: CaptureTime(seconds: 1_700_000_030, nanoseconds: UInt32(i) * 1000))
+            other.handshake()
+            other.server("220 mx ESMTP\r\n")
+            for (t, f) in other.frames { writer.append(time: t, bytes: f) }
+        }
+        var data = TCPConversation(client: Endpoint(client, 50_001), server: Endpoint(server, 10_000), start: later)
+        data.handshake()
+        data.server("file contents\r\n")
+        data.serverClose()
+        data.clientClose()
+        for (t, f) in data.frames { writer.append(time: t, bytes: f) }
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("sharded-ftp-\(UUID().uuidString).pcap").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try writer.write(to: path)
+        let one = try jsonl([path], threads: 1)
+        #expect(one.contains("\"control_session\":1"))
+        for threads in [2, 3] {
+            #expect(try jsonl([path], threads: threads, rangeFrames: 2) == one, "threads \(threads)")
+        }
+    }
+
     /// Interleaved SMTP/POP3 conversations between 40 clients and 7 servers, some segments out of order so
     /// that several workers hold out-of-order bytes at once, some connections reset, some left open.
     static func manyHosts() -> PcapWriter {
