@@ -16,6 +16,12 @@ public struct AnalysisOptions: Sendable {
     /// Write each `cleartext-retry` finding as soon as both of its sessions are out, instead of after the
     /// input's last session (live capture, which has no last session to wait for).
     public var streamCrossSessionFindings = false
+    /// Workers of `Engine.analyze`: above 1, flows are sharded by their address pair across this many threads
+    /// fed by one reader, and the output is the same as with 1 (see ShardedRun.swift). `begin`/`process`
+    /// (live capture) always run on the caller's thread.
+    public var threads = 1
+    /// Frames per range handed to the workers (`ShardedRun.rangeFrames`; tests make it small).
+    var shardRangeFrames = ShardedRun.rangeFrames
     public init() {}
 }
 
@@ -38,6 +44,8 @@ public struct InputResult: Sendable {
     public var firstTime: CaptureTime?
     public var lastTime: CaptureTime?
     public var linkTypes: Set<LinkType> = []
+    /// The link type of the last frame counted (most inputs have one: no need to hash each frame's).
+    var lastLinkType: LinkType?
     /// Why the input could not be read to its end, if it could not.
     public var error: SourceError?
     public var decode = DecodeStats()
@@ -102,11 +110,11 @@ extension RecordSink {
 /// each with its own flow table; ids stay unique across the run).
 public final class Engine {
     public let options: AnalysisOptions
-    fileprivate let sink: RecordSink
+    let sink: RecordSink
     private var idBase = 0
-    fileprivate let certificates = CertificateCache()
+    let certificates = CertificateCache()
     /// The id base of the next input: ids stay unique across the run.
-    fileprivate var nextID: Int { idBase }
+    var nextID: Int { idBase }
     public private(set) var inputs: [InputResult] = []
 
     public init(options: AnalysisOptions = AnalysisOptions(), sink: RecordSink) {
@@ -121,24 +129,35 @@ public final class Engine {
                                         filter: ((Frame) -> Bool)? = nil,
                                         progress: ((_ bytesRead: Int) -> Void)? = nil,
                                         sha256: String? = nil) -> InputResult {
+        if ShardedRun.workers(for: options) > 1, let run = ShardedRun.start(engine: self, name: name) {
+            return run.analyze(&source, filter: filter, progress: progress, sha256: sha256)
+        }
         let input = begin(name: name, sha256: sha256)
-        var error: SourceError?
+        let error = Self.read(&source, progress: progress, counted: { (input.result.frames, input.result.bytes) }) { frame in
+            input.process(frame, analyze: filter.map { $0(frame) } ?? true)
+        }
+        return end(input, error: error)
+    }
+
+    /// Hands every frame of `source` to `body` until the end or the damage (returned), telling `progress`
+    /// every 16384 frames how far it got, from what `counted` says was read.
+    static func read<S: FrameSource>(_ source: inout S, progress: ((_ bytesRead: Int) -> Void)?,
+                                     counted: () -> (frames: Int, bytes: Int), _ body: (Frame) -> Void) -> SourceError? {
         while true {
             let next: Frame?
             do {
                 next = try source.next()
             } catch let e {
-                error = e
-                break
+                return e
             }
-            guard let frame = next else { break }
-            if let progress, (input.result.frames + 1) & 0x3FFF == 0 {
+            guard let frame = next else { return nil }
+            if let progress {
+                let sofar = counted()
                 // Captured bytes plus a record header each: close to the file offset for pcap.
-                progress(input.result.bytes + 16 * input.result.frames)
+                if (sofar.frames + 1) & 0x3FFF == 0 { progress(sofar.bytes + 16 * sofar.frames) }
             }
-            input.process(frame, analyze: filter.map { $0(frame) } ?? true)
+            body(frame)
         }
-        return end(input, error: error)
     }
 
     /// Starts one input that the caller feeds frame by frame (live capture); `end` closes it.
@@ -150,7 +169,12 @@ public final class Engine {
     /// the findings that span the input's sessions. Returns what the input held (also kept in `inputs`).
     @discardableResult
     public func end(_ input: InputAnalysis, error: SourceError? = nil, capture: CaptureCounters? = nil) -> InputResult {
-        var result = input.finish()
+        return end(input.finish(), error: error, capture: capture)
+    }
+
+    /// Files an input's result: the next input's ids start after its flows.
+    func end(_ finished: InputResult, error: SourceError?, capture: CaptureCounters? = nil) -> InputResult {
+        var result = finished
         result.error = error
         result.capture = capture
         idBase += result.flows
@@ -166,7 +190,7 @@ public final class Engine {
     /// What every session of the run says about its servers and clients.
     public private(set) var posture = Posture()
 
-    fileprivate func addToPosture(_ report: SessionReport) { posture.add(report) }
+    func addToPosture(_ report: SessionReport) { posture.add(report) }
 
     /// Writes the posture records and the closing summary. Call once, after the last input.
     public func finish() {
@@ -186,7 +210,6 @@ public final class InputAnalysis {
     private let table: FlowTable
     @exclusivity(unchecked) private var lastFrame = 0
     @exclusivity(unchecked) private var lastTime = CaptureTime.zero
-    @exclusivity(unchecked) private var lastLinkType: LinkType?
 
     fileprivate init(engine: Engine, name: String, sha256: String?) {
         result = InputResult(name: name)
@@ -199,15 +222,9 @@ public final class InputAnalysis {
 
     /// Counts `frame` and, when `analyze` (the frame passed the filter), decodes it and feeds its flow.
     public func process(_ frame: Frame, analyze: Bool = true) {
-        result.frames += 1
-        result.bytes += frame.bytes.count
-        if result.firstTime == nil { result.firstTime = frame.time }
+        result.count(frame)
         lastFrame = frame.number
         lastTime = frame.time
-        if frame.linkType != lastLinkType {  // a set insertion per frame costs more than decoding Ethernet
-            result.linkTypes.insert(frame.linkType)
-            lastLinkType = frame.linkType
-        }
         guard analyze else { return }
         if case .tcp(let segment) = decoder.decode(frame) {
             table.process(segment, frame: frame.number, time: frame.time, wireLength: frame.originalLength)
@@ -233,31 +250,82 @@ public final class InputAnalysis {
     public var flowsHeld: Int { table.openFlows + table.lingeringFlows }
 
     fileprivate func finish() -> InputResult {
-        result.lastTime = result.firstTime == nil ? nil : lastTime
         table.finish(frame: lastFrame, time: lastTime)
         collector.release(before: nil)
         collector.finishInput()
-        result.flows = table.flowsCreated
-        result.sessions = collector.sessions
-        result.findings = collector.findings
-        result.worstSeverity = collector.worstSeverity
-        result.bytesAnalyzed = collector.counters.bytesAnalyzed
-        result.decode = decoder.stats
-        result.anomalies = decoder.anomalies
-        result.anomalies.merge(table.anomalies)
-        // Limits hit on flows that never became a session (detection, SOCKS), and the input-wide tables.
-        result.anomalies.merge(collector.counters.anomalies)
-        if collector.crossSessionDropped > 0 {
-            result.anomalies.record(.crossSessionCap, frame: lastFrame, count: collector.crossSessionDropped)
-        }
-        if collector.ftpExpectationsDropped > 0 {
-            result.anomalies.record(.ftpDataExpectationsFull, frame: lastFrame, count: collector.ftpExpectationsDropped)
-        }
-        result.peakBufferedBytes = table.peakBufferedBytes
-        result.peakFlows = table.peakFlows
-        result.segmentsCompared = table.piecesCompared
-        result.bytesCompared = table.bytesCompared
+        result.complete(lastFrame: lastFrame, lastTime: lastTime, decoder: decoder, flows: FlowTotals(table, collector),
+                        output: collector, peakFlows: table.peakFlows, peakBufferedBytes: table.peakBufferedBytes)
         return result
+    }
+}
+
+extension InputResult {
+    /// Counts a frame read (analyzed or not).
+    mutating func count(_ frame: Frame) {
+        frames += 1
+        bytes += frame.bytes.count
+        if firstTime == nil { firstTime = frame.time }
+        if frame.linkType != lastLinkType {
+            linkTypes.insert(frame.linkType)
+            lastLinkType = frame.linkType
+        }
+    }
+
+    /// Fills in what the input held once its last record is out: `flows` from the flow tables (one, or one
+    /// per worker), `output` the collector that wrote the records.
+    mutating func complete(lastFrame: Int, lastTime: CaptureTime, decoder: PacketDecoder, flows: FlowTotals,
+                           output: FlowCollector, peakFlows: Int, peakBufferedBytes: Int) {
+        self.lastTime = firstTime == nil ? nil : lastTime
+        self.flows = flows.flows
+        sessions = output.sessions
+        findings = output.findings
+        worstSeverity = output.worstSeverity
+        bytesAnalyzed = flows.bytesAnalyzed
+        decode = decoder.stats
+        anomalies = decoder.anomalies
+        // The flow tables' limits, limits hit on flows that never became a session (detection, SOCKS).
+        anomalies.merge(flows.anomalies)
+        if output.crossSessionDropped > 0 {
+            anomalies.record(.crossSessionCap, frame: lastFrame, count: output.crossSessionDropped)
+        }
+        if flows.ftpExpectationsDropped > 0 {
+            anomalies.record(.ftpDataExpectationsFull, frame: lastFrame, count: flows.ftpExpectationsDropped)
+        }
+        self.peakBufferedBytes = peakBufferedBytes
+        self.peakFlows = peakFlows
+        segmentsCompared = flows.segmentsCompared
+        bytesCompared = flows.bytesCompared
+    }
+}
+
+/// What flow tables and their collectors add up to in an input's result (a sharded run has one per worker).
+struct FlowTotals {
+    var flows = 0
+    var bytesAnalyzed = 0
+    var anomalies = AnomalyLog()
+    var segmentsCompared = 0
+    var bytesCompared = 0
+    var ftpExpectationsDropped = 0
+
+    init() {}
+
+    init(_ table: FlowTable, _ collector: FlowCollector) {
+        flows = table.flowsCreated
+        bytesAnalyzed = collector.counters.bytesAnalyzed
+        anomalies = table.anomalies
+        anomalies.merge(collector.counters.anomalies)
+        segmentsCompared = table.piecesCompared
+        bytesCompared = table.bytesCompared
+        ftpExpectationsDropped = collector.ftpExpectationsDropped
+    }
+
+    mutating func add(_ other: FlowTotals) {
+        flows += other.flows
+        bytesAnalyzed += other.bytesAnalyzed
+        anomalies.merge(other.anomalies)
+        segmentsCompared += other.segmentsCompared
+        bytesCompared += other.bytesCompared
+        ftpExpectationsDropped += other.ftpExpectationsDropped
     }
 }
 
@@ -273,7 +341,7 @@ final class FlowCollector: StreamSink {
     @exclusivity(unchecked) private var pending = RecordHeap()
     /// Analyzers of flows not yet finished, by flow id (bounded by the flow table's cap).
     @exclusivity(unchecked) private var analyzers: [Int: FlowAnalyzer] = [:]
-    private let ftp = FTPDataExpectations()
+    let ftp = FTPDataExpectations()
     let counters = AnalysisCounters()
     private let certificates: CertificateCache
     @exclusivity(unchecked) private var cross = CrossSessionRules()
@@ -304,19 +372,27 @@ final class FlowCollector: StreamSink {
 
     var hasPending: Bool { !pending.isEmpty }
 
+    /// Set in the workers of a sharded run: session ids are provisional (the flow's first frame), and finished
+    /// flows go to the merger (`ShardLog`) instead of this collector's own output.
+    var shard: ShardLog?
+
+    /// The session id of a flow: provisional in a sharded run's workers, which the merger translates.
+    private func sessionID(_ flow: FlowInfo) -> Int { shard == nil ? idBase + flow.id : flow.firstFrame }
+
     func flowStarted(_ flow: FlowInfo) -> StreamConsumer? {
         let link = ftp.match(flow)
-        let analyzer = FlowAnalyzer(info: flow, ftpData: link, expectations: ftp, sessionID: idBase + flow.id,
+        shard?.started(flow, control: link?.controlSession)
+        let analyzer = FlowAnalyzer(info: flow, ftpData: link, expectations: ftp, sessionID: sessionID(flow),
                                     counters: counters, hints: options.portHints)
         analyzers[flow.id] = analyzer
         return analyzer
     }
 
     func flowFinished(_ record: FlowRecord) {
-        let item = Output(flow: record)
+        var done = FinishedFlow(flow: record)
         if let analyzer = analyzers.removeValue(forKey: record.info.id),
            let found = analyzer.result.map({ ($0.facts, $0.tls) }) ?? analyzer.session.map({ ($0.facts, $0.tlsFacts) }) {
-            var report = SessionReport(id: idBase + record.info.id, file: file, flow: record, facts: found.0,
+            var report = SessionReport(id: sessionID(record.info), file: file, flow: record, facts: found.0,
                                        tls: found.1)
             if let link = analyzer.ftpData {
                 report.controlSession = link.controlSession
@@ -324,8 +400,22 @@ final class FlowCollector: StreamSink {
                 report.controlInferred = link.inferred
             }
             report.readCertificates(certificates)
-            item.session = SessionOutput(report: report,
-                                         findings: reported(SessionRules.evaluate(report, enabled: options.ruleEnabled)))
+            done.findings = SessionRules.evaluate(report, enabled: options.ruleEnabled)
+            done.session = report
+        }
+        if let shard {
+            shard.finished(done, announcing: ftp.hasAnnouncements(of: record.info.firstFrame))
+        } else {
+            accept(done)
+        }
+    }
+
+    /// Takes a finished flow, in the order the flow table finished it: its session goes to the cross-session
+    /// rules and the posture, and its records wait for their turn in the output.
+    func accept(_ done: FinishedFlow) {
+        let item = Output(flow: done.flow)
+        if let report = done.session {
+            item.session = SessionOutput(report: report, findings: reported(done.findings))
             cross.add(report)
             addToPosture(report)
             sessions += 1
@@ -360,6 +450,13 @@ final class FlowCollector: StreamSink {
     var crossSessionDropped: Int { cross.dropped }
     /// FTP data announcements and encrypted control connections not kept (a cap was reached).
     var ftpExpectationsDropped: Int { ftp.dropped }
+}
+
+/// A finished flow, its session (if it had one) and that session's findings, before the minimum severity.
+struct FinishedFlow: Sendable {
+    var flow: FlowRecord
+    var session: SessionReport?
+    var findings: [Finding] = []
 }
 
 /// One finished flow on its way out, with its session and findings when it had one. A class: the heap moves
@@ -420,10 +517,26 @@ final class FTPDataExpectations {
 
     func announce(_ e: Expectation) {
         if pending.count >= Self.maxPending {
-            pending.removeFirst()
+            removed(pending.removeFirst())
             dropped += 1
         }
         pending.append(e)
+        announcements?[e.link.controlSession, default: 0] += 1
+    }
+
+    /// A sharded run's workers count the announcements pending per control session (nil: not counted), and
+    /// hear when a session's last one goes (matched or dropped): the merger keeps the ids of the sessions
+    /// that may still be named as a data connection's control session.
+    var announcements: [Int: Int]?
+    var lastAnnouncementGone: ((_ session: Int) -> Void)?
+
+    /// Whether announcements of control session `session` are pending (only known when they are counted).
+    func hasAnnouncements(of session: Int) -> Bool { announcements?[session] != nil }
+
+    private func removed(_ e: Expectation) {
+        guard let left = announcements?[e.link.controlSession] else { return }
+        announcements?[e.link.controlSession] = left > 1 ? left - 1 : nil
+        if left <= 1 { lastAnnouncementGone?(e.link.controlSession) }
     }
 
     func controlWentDark(client: IPAddress, server: IPAddress, link: FTPDataLink) {
@@ -445,7 +558,9 @@ final class FTPDataExpectations {
         if !pending.isEmpty {
             for target in [flow.server, flow.client] {
                 if let i = pending.lastIndex(where: { $0.address == target.address && $0.port == target.port }) {
-                    return pending.remove(at: i).link
+                    let found = pending.remove(at: i)
+                    removed(found)
+                    return found.link
                 }
             }
         }

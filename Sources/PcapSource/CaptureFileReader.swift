@@ -15,7 +15,7 @@ import Wire
 ///
 /// A reader is a value, but its input is shared: copies of one reader must not both be advanced.
 /// A frame's bytes are valid until the next call to `next()`.
-public struct CaptureFileReader: FrameSource {
+public struct CaptureFileReader: RetainingFrameSource {
     /// The file format found in the header.
     public let format: CaptureFormat
     /// The name of the input, as given (`-` for standard input).
@@ -154,6 +154,9 @@ public struct CaptureFileReader: FrameSource {
         linkTypes = [linkType]
         offset = 24
     }
+
+    /// Keeps the frames of a memory-mapped file valid past `next()` until released (nil for streamed input).
+    public func retainFrames() -> FrameRetainer? { input.retainFrames() }
 
     /// The next frame; nil at the end of the input (and forever after an error).
     public mutating func next() throws(SourceError) -> Frame? {

@@ -33,6 +33,8 @@ final class InputWindow {
     @exclusivity(unchecked) private var releasedUpTo = 0
     /// Read this far past the last release before releasing again.
     static let releaseStride = 2 << 20
+    /// Nothing at or past this offset is released (see `retainFrames`); no limit until a consumer asks.
+    @exclusivity(unchecked) private var releaseLimit = Int.max
 
     // Streaming input.
     @exclusivity(unchecked) private var fd: Int32 = -1
@@ -146,7 +148,8 @@ final class InputWindow {
         if isMapped {
             guard let mapping, offset < mappingSize else { return UnsafeRawBufferPointer(start: nil, count: 0) }
             let n = min(count, mappingSize - offset)
-            if offset - releasedUpTo >= Self.releaseStride { releaseBehind(offset, mapping) }
+            let behind = min(offset, releaseLimit)
+            if behind - releasedUpTo >= Self.releaseStride { releaseBehind(behind, mapping) }
             return UnsafeRawBufferPointer(start: mapping + offset, count: n)
         }
         return try streamWindow(at: offset, count: count)
@@ -161,6 +164,14 @@ final class InputWindow {
         guard end > releasedUpTo else { return }
         _ = madvise(mapping + releasedUpTo, end - releasedUpTo, MADV_DONTNEED)
         releasedUpTo = end
+    }
+
+    /// From now on, frames stay valid after the parser moves on, until `releaseFrames(before:)` lets them go:
+    /// a sharded run's workers read frames well behind the parser. Nil for a streamed input, whose buffer moves.
+    func retainFrames() -> FrameRetainer? {
+        guard isMapped else { return nil }
+        releaseLimit = releasedUpTo
+        return self
     }
 
     private func streamWindow(at offset: Int, count: Int) throws(SourceError) -> UnsafeRawBufferPointer {
@@ -240,4 +251,13 @@ final class InputWindow {
     }
 
     static func errnoText() -> String { String(cString: strerror(errno)) }
+}
+
+extension InputWindow: FrameRetainer {
+    func releaseFrames(before bytes: UnsafeRawPointer) {
+        guard let mapping else { return }
+        let offset = bytes - UnsafeRawPointer(mapping)
+        guard offset > releaseLimit, offset <= mappingSize else { return }
+        releaseLimit = offset
+    }
 }

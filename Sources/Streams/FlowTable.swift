@@ -111,8 +111,11 @@ public final class FlowTable {
     public var lingeringFlows: Int { lingerCount }
     /// Out-of-order bytes held now, across all flows.
     public var bufferedBytes: Int { ctx.buffered }
-    /// The largest `bufferedBytes` ever was.
+    /// The largest `bufferedBytes` ever was (since `restartPeakBufferedBytes`).
     public var peakBufferedBytes: Int { ctx.peakBuffered }
+    /// Starts `peakBufferedBytes` again from the bytes held now, so that it tells the peak of what follows (a
+    /// sharded run adds the workers' buffers up frame by frame to find the peak one table would have seen).
+    public func restartPeakBufferedBytes() { ctx.peakBuffered = ctx.buffered }
     /// Flows created so far; also the id of the newest flow.
     @exclusivity(unchecked) public private(set) var flowsCreated = 0
     /// The most flows held at once (open and lingering): at most `maxFlows`.

@@ -57,7 +57,20 @@ struct Analyze: ParsableCommand {
     @Option(name: .long, help: "Exit with status 1 when a finding at or above this severity exists (info, low, medium, high, critical).")
     var failOn: Severity?
 
-    func validate() throws { try report.validate() }
+    @Option(name: .long, help: ArgumentHelp(
+        "Threads analyzing connections, sharded by address pair, fed by one reader (default: the number of cores).",
+        discussion: "The output is the same whatever the number; 1 runs everything on one thread.", valueName: "n"))
+    var threads: Int?
+
+    /// Most threads: beyond the cores they only add hand-offs.
+    static let maxThreads = 256
+
+    func validate() throws {
+        try report.validate()
+        if let threads, !(1...Self.maxThreads).contains(threads) {
+            throw ValidationError("--threads must be between 1 and \(Self.maxThreads)")
+        }
+    }
 
     func run() throws {
         var status = ExitStatus.success
@@ -70,7 +83,9 @@ struct Analyze: ParsableCommand {
             }
         }
         let (sink, out) = try report.makeSink(open: { try OutputFile(path: $0) }, streaming: false)
-        let engine = Engine(options: report.analysisOptions(), sink: sink)
+        var options = report.analysisOptions()
+        options.threads = threads ?? max(1, min(Self.maxThreads, ProcessInfo.processInfo.activeProcessorCount))
+        let engine = Engine(options: options, sink: sink)
         let (paths, walkErrors) = expandInputs(inputs)
         for e in walkErrors {
             printError("cleartext: \(e)")

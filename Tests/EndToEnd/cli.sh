@@ -166,6 +166,42 @@ if [ -e samples/scripted-mail.pcap ]; then
   check "a size that is not one is bad usage (2)" test $? -eq 2
 fi
 
+# --- --threads: the same records, ids, order and summary, byte for byte, whatever the number of threads
+"$BIN" analyze samples/scripted-mail.pcap --threads 0 >/dev/null 2>&1
+check "--threads 0 is bad usage (2)" test $? -eq 2
+threads_inputs=(samples/*.pcap samples/lab/*.pcap)
+while IFS= read -r f; do threads_inputs+=("$f"); done < <(find "$CORPUS" \( -name '*.pcap' -o -name '*.pcapng' -o -name '*.cap' \) 2>/dev/null | sort)
+if command -v python3 >/dev/null && [ -e ../shared/tools/gen_corpus.py ]; then
+  for plan in bench spread; do
+    python3 ../shared/tools/gen_corpus.py --bytes 32M --seed 11 --addr-plan $plan --out "$TMP/gen-$plan.pcap" --quiet \
+      && threads_inputs+=("$TMP/gen-$plan.pcap")
+  done
+fi
+same_threads() {  # FILE THREADS [extra args]: equal output and exit status to --threads 1
+  local f=$1 n=$2; shift 2
+  "$BIN" analyze "$f" --format jsonl --threads 1 "$@" > "$TMP/t1.jsonl" 2>/dev/null; local s1=$?
+  "$BIN" analyze "$f" --format jsonl --threads "$n" "$@" > "$TMP/tn.jsonl" 2>/dev/null; local sn=$?
+  [ $s1 -eq $sn ] && cmp -s "$TMP/t1.jsonl" "$TMP/tn.jsonl"
+}
+for f in "${threads_inputs[@]}"; do
+  check "$f: --threads 2 gives the output of --threads 1" same_threads "$f" 2
+done
+for f in samples/scripted-mail.pcap "$TMP/gen-spread.pcap"; do
+  [ -e "$f" ] || continue
+  check "$f: --threads 3 gives the output of --threads 1" same_threads "$f" 3
+  check "$f: --threads 2 --idle-timeout 1 gives the output of --threads 1" same_threads "$f" 2 --idle-timeout 1
+done
+# several inputs in one run (ids continue across them), and standard input (frames copied, not mapped)
+"$BIN" analyze samples/lab --format jsonl --threads 1 > "$TMP/t1.jsonl"
+"$BIN" analyze samples/lab --format jsonl --threads 2 > "$TMP/tn.jsonl"
+check "samples/lab as one run: --threads 2 gives the output of --threads 1" cmp -s "$TMP/t1.jsonl" "$TMP/tn.jsonl"
+if [ -e "$TMP/gen-bench.pcap" ]; then
+  "$BIN" analyze - --format jsonl --threads 1 < "$TMP/gen-bench.pcap" > "$TMP/t1.jsonl"
+  cat "$TMP/gen-bench.pcap" | "$BIN" analyze - --format jsonl --threads 2 > "$TMP/tn.jsonl"
+  check "a pipe: --threads 2 gives the output of --threads 1" cmp -s "$TMP/t1.jsonl" "$TMP/tn.jsonl"
+fi
+rm -f "$TMP"/gen-*.pcap
+
 # --- live capture on loopback (the lab proves it against real servers); needs root
 if [ "$(id -u)" = 0 ]; then
   check "interfaces lists lo" bash -c "'$BIN' interfaces | grep -Eq '^lo +.*loopback'"
