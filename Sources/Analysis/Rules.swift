@@ -273,7 +273,7 @@ struct CrossSessionRules {
         var ready: OutputKey
     }
 
-    private var offers: [String: Offers] = [:]
+    private var offers: [Posture.ServerKey: Offers] = [:]
     private var failures: [PairKey: [Attempt]] = [:]
     private var logins: [PairKey: [Attempt]] = [:]
     private var failureCount = 0
@@ -286,22 +286,26 @@ struct CrossSessionRules {
     /// Sessions or findings not kept because a cap was reached (reported as an anomaly of the input).
     private(set) var dropped = 0
 
+    private static func note(_ offered: Bool, _ s: SessionReport, into o: inout Offers) {
+        if offered {
+            o.yesCount += 1
+            if o.yes.count < idsPerServer { o.yes.append(s.id) }
+            o.yesFrame = min(o.yesFrame ?? .max, s.facts.startTLS.capabilityFrame ?? .max)
+        } else {
+            o.noCount += 1
+            if o.no.count < idsPerServer { o.no.append(s.id) }
+            o.noFrame = min(o.noFrame ?? .max, s.facts.startTLS.capabilityFrame ?? .max)
+        }
+    }
+
     mutating func add(_ s: SessionReport) {
         guard s.facts.appProtocol != .ftpData, s.facts.appProtocol != .tls else { return }
         if s.flow.lastTime > newest { newest = s.flow.lastTime }
         if let offered = s.facts.startTLS.offered {
-            let key = "\(s.protocolName) \(s.server)"
-            if var o = offers[key] ?? (offers.count < Self.maxServers ? Offers(protocolName: s.protocolName, server: s.server) : nil) {
-                if offered {
-                    o.yesCount += 1
-                    if o.yes.count < Self.idsPerServer { o.yes.append(s.id) }
-                    o.yesFrame = min(o.yesFrame ?? .max, s.facts.startTLS.capabilityFrame ?? .max)
-                } else {
-                    o.noCount += 1
-                    if o.no.count < Self.idsPerServer { o.no.append(s.id) }
-                    o.noFrame = min(o.noFrame ?? .max, s.facts.startTLS.capabilityFrame ?? .max)
-                }
-                offers[key] = o
+            let key = Posture.ServerKey(protocolName: s.protocolName, endpoint: s.server)
+            if offers[key] != nil || offers.count < Self.maxServers {
+                // In place: a copy out and back would copy the id lists every session.
+                Self.note(offered, s, into: &offers[key, default: Offers(protocolName: s.protocolName, server: s.server)])
             } else {
                 dropped += 1
             }

@@ -34,6 +34,9 @@ public struct SessionReport: Sendable {
             if let summary = cache.summary(der) { certificates.append(summary) } else { certificatesUnread += 1 }
         }
         certificatesUnread += max(0, t.certificates.count - Self.maxCertificates) + t.certificatesDropped
+        // The summaries are what reports show; the DER (kilobytes a session) would otherwise wait with the
+        // report until its record goes out.
+        tls?.certificates = []
         if let leaf = certificates.first {
             let mismatch = t.clientHello?.serverName.map { cache.nameMismatch(leaf, $0) } ?? false
             certificateProblems = leaf.problems(at: flow.info.firstTime.seconds, nameMismatch: mismatch)
