@@ -143,7 +143,7 @@ final class FlowAnalyzer: StreamConsumer {
         switch state {
         case .session(let s):
             s.receive(side, bytes, frame: frame, time: time)
-            if s.facts.appProtocol == .ftp { registerDataEndpoints(s) }
+            if s.appProtocol == .ftp { registerDataEndpoints(s) }
         case .detecting(var d, var chunks):
             chunks.append(Chunk(side: side, bytes: Array(bytes), frame: frame, time: time))
             if let verdict = d.add(side, bytes) {
@@ -216,7 +216,7 @@ final class FlowAnalyzer: StreamConsumer {
         for c in chunks {
             c.bytes.withUnsafeBytes { s.receive(c.side, $0, frame: c.frame, time: c.time) }
         }
-        if s.facts.appProtocol == .ftp { registerDataEndpoints(s) }
+        if s.appProtocol == .ftp { registerDataEndpoints(s) }
     }
 
     /// Whether this FTP control session was registered as encrypted (announcements unreadable).

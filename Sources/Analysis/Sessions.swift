@@ -8,6 +8,8 @@ protocol ProtocolSession: AnyObject {
     func gap(_ side: Side, count: Int, frame: Int)
     func finish()
     var facts: SessionFacts { get }
+    /// `facts.appProtocol`, without copying the facts (asked at every delivery).
+    var appProtocol: AppProtocol { get }
     var tlsFacts: TLSFacts? { get }
     /// False once the session needs no more bytes (the stream can be bypassed).
     var wantsMore: Bool { get }
@@ -16,6 +18,7 @@ protocol ProtocolSession: AnyObject {
 }
 
 extension TextSession: ProtocolSession {
+    var appProtocol: AppProtocol { Grammar.appProtocol }
     var tlsFacts: TLSFacts? {
         facts.startTLS.tlsStartFrame == nil ? nil : tls.facts
     }
@@ -23,6 +26,7 @@ extension TextSession: ProtocolSession {
 
 /// A connection that is TLS from its first byte (SMTPS, IMAPS, POP3S, FTPS, HTTPS ...).
 final class ImplicitTLSSession: ProtocolSession {
+    var appProtocol: AppProtocol { facts.appProtocol }
     @exclusivity(unchecked) private(set) var facts: SessionFacts
     @exclusivity(unchecked) private var observer = TLSObserver()
     @exclusivity(unchecked) private(set) var wantsMore = true
@@ -54,6 +58,7 @@ final class ImplicitTLSSession: ProtocolSession {
 /// An FTP data connection announced on a control connection (PASV/EPSV/PORT/EPRT). Plaintext data is only
 /// counted (the flow record has the bytes); TLS data (PROT P) is followed through its handshake.
 final class FTPDataSession: ProtocolSession {
+    var appProtocol: AppProtocol { .ftpData }
     @exclusivity(unchecked) private(set) var facts = SessionFacts(appProtocol: .ftpData)
     /// The control session and the transfer it carried.
     let control: FTPDataLink

@@ -150,6 +150,7 @@ final class InputWindow {
             let n = min(count, mappingSize - offset)
             let behind = min(offset, releaseLimit)
             if behind - releasedUpTo >= Self.releaseStride { releaseBehind(behind, mapping) }
+            if offset + n > populatedUpTo { populate(from: offset, mapping) }
             return UnsafeRawBufferPointer(start: mapping + offset, count: n)
         }
         return try streamWindow(at: offset, count: count)
@@ -165,6 +166,26 @@ final class InputWindow {
         _ = madvise(mapping + releasedUpTo, end - releasedUpTo, MADV_DONTNEED)
         releasedUpTo = end
     }
+
+    /// Maps the next `populateStride` bytes into the page tables with one call (MADV_POPULATE_READ, Linux
+    /// 5.14+), so that the parser does not take a page fault every few pages (a fifth of its time in a profile).
+    /// On kernels without it the call fails once and faults do the work, as before.
+    private func populate(from offset: Int, _ mapping: UnsafeMutableRawPointer) {
+        let page = max(4096, Int(sysconf(Int32(_SC_PAGESIZE))))
+        let start = max(populatedUpTo, offset / page * page)
+        let end = min(mappingSize, start + Self.populateStride)
+        guard end > start else { return }
+        populatedUpTo = end
+        guard canPopulate else { return }
+        if madvise(mapping + start, end - start, Self.madvPopulateRead) != 0 { canPopulate = false }
+    }
+
+    /// MADV_POPULATE_READ from <linux/mman.h> (Glibc's headers here predate it).
+    static let madvPopulateRead: Int32 = 22
+    /// Bytes mapped ahead of the parser at a time.
+    static let populateStride = 1 << 20
+    @exclusivity(unchecked) private var populatedUpTo = 0
+    @exclusivity(unchecked) private var canPopulate = true
 
     /// From now on, frames stay valid after the parser moves on, until `releaseFrames(before:)` lets them go:
     /// a sharded run's workers read frames well behind the parser. Nil for a streamed input, whose buffer moves.

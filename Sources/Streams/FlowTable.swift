@@ -159,8 +159,20 @@ public final class FlowTable {
         }
 
         let flow = slots[Int(slot)]
-        let direction: Direction = segment.source == flow.info.client ? .clientToServer : .serverToClient
-        let mine = flow.side(direction)
+        // Each direction's reassembler is handed down as an argument, not held in a local: a `let` property
+        // passed that way is borrowed, where a local costs an atomic retain and release per packet.
+        if segment.source == flow.info.client {
+            process(segment, slot: slot, flow: flow, mine: flow.c2s, peer: flow.s2c, direction: .clientToServer,
+                    frame: frame, time: time, wireLength: wireLength)
+        } else {
+            process(segment, slot: slot, flow: flow, mine: flow.s2c, peer: flow.c2s, direction: .serverToClient,
+                    frame: frame, time: time, wireLength: wireLength)
+        }
+    }
+
+    @inline(__always)
+    private func process(_ segment: TCPSegment, slot: Int32, flow: FlowState, mine: Reassembler, peer: Reassembler,
+                         direction: Direction, frame: Int, time: CaptureTime, wireLength: Int) {
         mine.stats.packets += 1
         mine.stats.bytes = mine.stats.bytes.addingClamped(max(0, wireLength))
         let flags = segment.flags
@@ -191,7 +203,6 @@ public final class FlowTable {
         }
 
         if flow.analyzing, let consumer = flow.consumer {
-            let peer = flow.side(direction.reversed)
             // Cross-direction order: this sender acknowledges bytes of the other direction that sit behind a
             // hole there (a command split in two segments, the first seen late). What it sends now answers
             // them, so it waits until they are delivered (or given up), as the endpoint saw them.
