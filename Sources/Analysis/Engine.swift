@@ -455,8 +455,27 @@ final class FlowCollector: StreamSink {
 /// A finished flow, its session (if it had one) and that session's findings, before the minimum severity.
 struct FinishedFlow: Sendable {
     var flow: FlowRecord
-    var session: SessionReport?
     var findings: [Finding] = []
+    /// The session, boxed: most flows have none, and a report inline (~1.5 KB) would cost every finished flow
+    /// that much while it waits (a sharded run hands over all the open flows at once at the end of an input).
+    private var box: ReportBox?
+
+    init(flow: FlowRecord) {
+        self.flow = flow
+    }
+
+    var session: SessionReport? {
+        get { box?.report }
+        set { box = newValue.map(ReportBox.init) }
+    }
+}
+
+final class ReportBox: Sendable {
+    let report: SessionReport
+
+    init(_ report: SessionReport) {
+        self.report = report
+    }
 }
 
 /// One finished flow on its way out, with its session and findings when it had one. A class: the heap moves
