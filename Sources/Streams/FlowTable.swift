@@ -42,12 +42,6 @@ final class FlowState {
     @exclusivity(unchecked) var lastTime = CaptureTime.zero
     /// The frame that ended the flow (set when it closes; see `FlowRecord.endFrame`).
     @exclusivity(unchecked) var endFrame = 0
-    /// The table clock when the flow closed: lingering is measured from here.
-    @exclusivity(unchecked) var closedAt = CaptureTime.zero
-    /// The table clock when the last packet came: monotonic, unlike `lastTime`, so the lists stay sorted.
-    @exclusivity(unchecked) var lastActive = CaptureTime.zero
-    @exclusivity(unchecked) var prev: Int32 = -1
-    @exclusivity(unchecked) var next: Int32 = -1
 
     @inline(__always)
     func side(_ direction: Direction) -> Reassembler { direction == .clientToServer ? c2s : s2c }
@@ -87,6 +81,9 @@ public final class FlowTable {
 
     @exclusivity(unchecked) private var index: [FlowKey: Int32] = [:]
     @exclusivity(unchecked) private var slots: [FlowState] = []
+    /// Beside each slot, what the lists and the clocks touch on every packet: plain values in an array, so
+    /// that moving a flow in its list reads no object (and retains none).
+    @exclusivity(unchecked) private var links: [SlotLinks] = []
     @exclusivity(unchecked) private var freeSlots: [Int32] = []
     @exclusivity(unchecked) private var openList = (head: Int32(-1), tail: Int32(-1))
     @exclusivity(unchecked) private var lingerList = (head: Int32(-1), tail: Int32(-1))
@@ -180,7 +177,7 @@ public final class FlowTable {
         if flags.contains(.rst) { mine.stats.sawRST = true }
         if frame > flow.lastFrame { flow.lastFrame = frame }
         flow.lastTime = time
-        flow.lastActive = clock ?? time
+        links[Int(slot)].lastActive = clock ?? time
 
         switch flow.phase {
         case .lingering:
@@ -243,10 +240,7 @@ public final class FlowTable {
     /// before the index (a key compare instead of a hash).
     @inline(__always)
     private func lookup(_ key: FlowKey) -> Int32? {
-        if lastSlot >= 0 {
-            let last = slots[Int(lastSlot)]
-            if last.phase != .free && last.key == key { return lastSlot }
-        }
+        if lastSlot >= 0, links[Int(lastSlot)].inUse, links[Int(lastSlot)].key == key { return lastSlot }
         guard let found = index[key] else { return nil }
         lastSlot = found
         return found
@@ -287,7 +281,7 @@ public final class FlowTable {
         clock = now
         while openList.head >= 0 {
             let h = openList.head
-            guard now.secondsSince(slots[Int(h)].lastActive) >= config.idleTimeout else { break }
+            guard now.secondsSince(links[Int(h)].lastActive) >= config.idleTimeout else { break }
             close(h, .timeout, frame: frame, time: now)
             release(h)
         }
@@ -297,7 +291,7 @@ public final class FlowTable {
     private func expireLingering(_ now: CaptureTime) {
         while lingerList.head >= 0 {
             let h = lingerList.head
-            guard now.secondsSince(slots[Int(h)].closedAt) >= config.closedLinger else { break }
+            guard now.secondsSince(links[Int(h)].closedAt) >= config.closedLinger else { break }
             release(h)
         }
     }
@@ -335,18 +329,21 @@ public final class FlowTable {
         } else {
             slot = Int32(truncatingIfNeeded: slots.count)
             slots.append(FlowState())
+            links.append(SlotLinks())
         }
         let flow = slots[Int(slot)]
         flowsCreated += 1
         let (client, server, basis) = roles(segment)
         flow.key = key
+        links[Int(slot)].key = key
+        links[Int(slot)].inUse = true
         flow.info = FlowInfo(id: flowsCreated, client: client, server: server, roleBasis: basis, firstFrame: frame,
                              firstTime: time, midstream: !segment.flags.contains(.syn))
         flow.end = .endOfInput
         flow.endFrame = frame
         flow.lastFrame = frame
         flow.lastTime = time
-        flow.lastActive = clock ?? time
+        links[Int(slot)].lastActive = clock ?? time
         flow.phase = .open
         index[key] = slot
         link(slot, lingering: false)
@@ -381,7 +378,7 @@ public final class FlowTable {
         let flow = slots[Int(slot)]
         flow.end = reason
         flow.endFrame = frame
-        flow.closedAt = clock ?? time
+        links[Int(slot)].closedAt = clock ?? time
         if let consumer = flow.consumer {
             for direction in [Direction.clientToServer, .serverToClient] where flow.analyzing {
                     var out = Delivery(consumer: consumer, direction: direction, frame: frame, time: time)
@@ -422,6 +419,7 @@ public final class FlowTable {
             lingerCount -= 1
         }
         flow.phase = .free
+        links[Int(slot)].inUse = false
         if index[flow.key] == slot { index[flow.key] = nil }
         let record = flow.record
         flow.c2s.dropBuffers(ctx)
@@ -436,11 +434,10 @@ public final class FlowTable {
     // MARK: Intrusive lists
 
     private func link(_ slot: Int32, lingering: Bool) {
-        let flow = slots[Int(slot)]
         let tail = lingering ? lingerList.tail : openList.tail
-        flow.prev = tail
-        flow.next = -1
-        if tail >= 0 { slots[Int(tail)].next = slot }
+        links[Int(slot)].prev = tail
+        links[Int(slot)].next = -1
+        if tail >= 0 { links[Int(tail)].next = slot }
         if lingering {
             if lingerList.head < 0 { lingerList.head = slot }
             lingerList.tail = slot
@@ -451,12 +448,11 @@ public final class FlowTable {
     }
 
     private func unlink(_ slot: Int32, lingering: Bool) {
-        let flow = slots[Int(slot)]
-        let p = flow.prev, n = flow.next
-        if p >= 0 { slots[Int(p)].next = n } else if lingering { lingerList.head = n } else { openList.head = n }
-        if n >= 0 { slots[Int(n)].prev = p } else if lingering { lingerList.tail = p } else { openList.tail = p }
-        flow.prev = -1
-        flow.next = -1
+        let p = links[Int(slot)].prev, n = links[Int(slot)].next
+        if p >= 0 { links[Int(p)].next = n } else if lingering { lingerList.head = n } else { openList.head = n }
+        if n >= 0 { links[Int(n)].prev = p } else if lingering { lingerList.tail = p } else { openList.tail = p }
+        links[Int(slot)].prev = -1
+        links[Int(slot)].next = -1
     }
 
     @inline(__always)
@@ -466,4 +462,17 @@ public final class FlowTable {
         unlink(slot, lingering: lingering)
         link(slot, lingering: lingering)
     }
+}
+
+/// A slot's place in its list (open or lingering) and the table clock at its last packet and at its close.
+struct SlotLinks {
+    /// The slot holds a flow (not on the free list), and its key: what a lookup of the last flow compares.
+    var inUse = false
+    var key = FlowKey(Endpoint(IPAddress(ipv4: 0), 0), Endpoint(IPAddress(ipv4: 0), 0))
+    var prev: Int32 = -1
+    var next: Int32 = -1
+    /// The table clock when the last packet came: monotonic, unlike `lastTime`, so the lists stay sorted.
+    var lastActive = CaptureTime.zero
+    /// The table clock when the flow closed: lingering is measured from here.
+    var closedAt = CaptureTime.zero
 }
