@@ -60,8 +60,10 @@ public struct CaptureFileReader: RetainingFrameSource {
     ///
     /// Throws `.unreadable` (missing file, permission: the system's message), `.notACapture` (empty file,
     /// unknown magic) or `.truncated` (the file ends inside its header).
-    public init(path: String) throws(SourceError) {
-        try self.init(input: InputWindow(path: path))
+    /// `mapped`: memory-map a regular file (views stay valid behind the parser, as a sharded run needs);
+    /// false reads it with `read(2)`, the faster way for one thread (see `InputWindow.init(path:mapped:)`).
+    public init(path: String, mapped: Bool = true) throws(SourceError) {
+        try self.init(input: InputWindow(path: path, mapped: mapped))
     }
 
     /// Reads a capture from standard input (mapped when it is a regular file, streamed otherwise).

@@ -48,8 +48,9 @@ final class InputWindow {
     @exclusivity(unchecked) private var reachedEOF = false
     private let chunkSize: Int
 
-    /// Default size of one `read(2)`: large enough that the system call cost vanishes next to parsing.
-    static let defaultChunkSize = 1 << 20
+    /// Default size of one `read(2)`: large enough that the system call cost vanishes next to parsing, small
+    /// enough that the buffer stays in the CPU's cache (256 KiB measured a little faster than 1 MiB).
+    static let defaultChunkSize = 256 << 10
 
     /// The offset where the input ends, once known (always for a mapping; after EOF for a stream).
     var endOffset: Int? {
@@ -57,8 +58,12 @@ final class InputWindow {
         return reachedEOF ? bufferStart + filled : nil
     }
 
-    /// Opens `path`: a regular file is mapped, anything else streamed. `-` is standard input.
-    init(path: String) throws(SourceError) {
+    /// Opens `path`: a regular file is mapped (when `mapped`), anything else streamed. `-` is standard input.
+    ///
+    /// Mapping gives views that stay valid while the parser moves on, which a sharded run's workers need.
+    /// One thread reads faster through `read(2)`: the bytes land in a buffer that stays in the CPU's cache,
+    /// where each page of a mapping is a fresh miss (measured: 17 % less CPU on the 1 GiB bench capture).
+    init(path: String, mapped: Bool = true) throws(SourceError) {
         name = path
         chunkSize = Self.defaultChunkSize
         let descriptor: Int32
@@ -87,7 +92,7 @@ final class InputWindow {
         // A regular file of size 0 may be a /proc-style file whose size lies: stream it. Standard input that is
         // a regular file is mapped only when nobody has read from it yet (its position is 0).
         let size = Int(exactly: st.st_size) ?? 0
-        let mappable = fileType == S_IFREG && size > 0 && (owns || lseek(descriptor, 0, SEEK_CUR) == 0)
+        let mappable = mapped && fileType == S_IFREG && size > 0 && (owns || lseek(descriptor, 0, SEEK_CUR) == 0)
         if mappable {
             let p = mmap(nil, size, PROT_READ, MAP_PRIVATE, descriptor, 0)
             if let p, p != UnsafeMutableRawPointer(bitPattern: -1) {

@@ -94,7 +94,9 @@ struct Analyze: ParsableCommand {
         for path in paths {
             var reader: CaptureFileReader
             do {
-                reader = try CaptureFileReader(path: path)
+                // Mapped for a sharded run (its workers hold views into the file); read into a buffer for one
+                // thread, which is faster there.
+                reader = try CaptureFileReader(path: path, mapped: options.threads > 1)
             } catch {
                 printError("cleartext: \(error.description)")
                 engine.recordUnreadable(name: path, error: error)
