@@ -414,6 +414,9 @@ final class ShardedRun {
     /// Frames per range: large enough that the hand-offs cost nothing next to the frames, small enough that
     /// the workers start at once and the merger writes records soon.
     static let rangeFrames = 2048
+    /// And at most this many captured bytes (2,048 jumbo frames or large reassembled datagrams would otherwise
+    /// hold tens of MiB per range, times the ranges in flight).
+    static let rangeBytes = 1 << 20
     /// Ranges waiting per worker, each way.
     static let queueDepth = 4
 
@@ -505,7 +508,7 @@ final class ShardedRun {
             if filter.map({ $0(frame) }) ?? true, case .tcp(let segment) = decoder.decode(frame) {
                 range.add(segment, of: frame)
             }
-            if range.frames >= rangeFrames { dispatch(last: false) }
+            if range.frames >= rangeFrames || range.bytes >= ShardedRun.rangeBytes { dispatch(last: false) }
         }
         dispatch(last: true)
         for thread in threads { thread.join() }
@@ -524,6 +527,9 @@ struct RangeBuilder {
     /// Copy every payload (the source's frames do not outlive `next()`); else only reassembled ones.
     let copying: Bool
     private(set) var frames = 0
+    /// Captured bytes of the range's frames: every range in flight keeps its part of the file mapped (or its
+    /// copies), so a range also ends at `ShardedRun.rangeBytes`, whatever the frames' size.
+    private(set) var bytes = 0
     private var ticks: [ShardTick] = []
     private var items: [[ShardItem]]
     private var arena: PayloadArena?
@@ -539,6 +545,7 @@ struct RangeBuilder {
     mutating func note(_ frame: Frame) {
         if frames == 0 { start = frame.bytes.baseAddress }
         frames += 1
+        bytes += frame.bytes.count
     }
 
     mutating func add(_ segment: TCPSegment, of frame: Frame) {
@@ -569,6 +576,7 @@ struct RangeBuilder {
         arena = nil
         start = nil
         frames = 0
+        bytes = 0
         return range
     }
 
