@@ -129,7 +129,7 @@ public final class FlowTable {
     /// whose `endFrame` is below both this and the current frame can be released in (endFrame, id) order.
     /// The lingering list is in closing order, which is end-frame order: its head is the smallest.
     public var oldestPendingFrame: Int? {
-        lingerList.head >= 0 ? slots[Int(lingerList.head)].endFrame : nil
+        lingerList.head >= 0 ? links[Int(lingerList.head)].endFrame : nil
     }
 
     // MARK: Packets
@@ -378,6 +378,7 @@ public final class FlowTable {
         let flow = slots[Int(slot)]
         flow.end = reason
         flow.endFrame = frame
+        links[Int(slot)].endFrame = frame
         links[Int(slot)].closedAt = clock ?? time
         if let consumer = flow.consumer {
             for direction in [Direction.clientToServer, .serverToClient] where flow.analyzing {
@@ -475,4 +476,6 @@ struct SlotLinks {
     var lastActive = CaptureTime.zero
     /// The table clock when the flow closed: lingering is measured from here.
     var closedAt = CaptureTime.zero
+    /// The frame that closed it (what `oldestPendingFrame` asks of the lingering list's head every packet).
+    var endFrame = 0
 }
