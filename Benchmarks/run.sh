@@ -186,7 +186,8 @@ if [ "$valgrind_ok" = 1 ] && [ "$IPP_BYTES" != 0 ]; then
     python3 -c "import sys; n, a, b, f = sys.argv[1], *map(int, sys.argv[2:])
 print(f'| {n} | {a:,} | {a / f:,.0f} | {b:,} | {(a - b) / f:,.0f} |')" "$name" "$all" "$base" "$gframes"
   }
-  ipp "cleartext analyze --format jsonl" "$work/cleartext-stripped" analyze FILE --format jsonl -o /dev/null
+  # One thread: the cost of the work itself (worker threads add their hand-offs, and callgrind serializes them).
+  ipp "cleartext analyze --format jsonl --threads 1" "$work/cleartext-stripped" analyze FILE --format jsonl -o /dev/null --threads 1
   ipp "tcpdump -r -w /dev/null" tcpdump -r FILE -w /dev/null
   [ "$dsniff" = 1 ] && ipp "dsniff -n -p" dsniff -n -p FILE
 fi
@@ -195,13 +196,13 @@ fi
 # twice the instructions.
 if [ "$valgrind_ok" = 1 ] && [ "${BENCH_LINEARITY:-1}" = 1 ]; then
   adv=$work/adversarial; mkdir -p "$adv"
-  base=$(instructions "$work/cleartext-stripped" analyze "$work/empty.pcap" --format jsonl -o /dev/null)
+  base=$(instructions "$work/cleartext-stripped" analyze "$work/empty.pcap" --format jsonl -o /dev/null --threads 1)
   echo; echo "start-up (an empty capture): $base instructions"
   echo "| adversarial capture | instructions at scale 0.05 | at 0.1 | work ratio (minus start-up) |"; echo "|---|---|---|---|"
   for name in syn-flood retransmission-storm out-of-order-100mb smtp-line-100mb tls-tiny-records ip-fragments; do
     for s in 0.05 0.1; do
       python3 Tests/Adversarial/adversarial.py "$adv/$s" --scale "$s" "$name" >/dev/null
-      eval "ir_${s/./_}=\$(instructions '$work/cleartext-stripped' analyze '$adv/$s/$name.pcap' --format jsonl -o /dev/null)"
+      eval "ir_${s/./_}=\$(instructions '$work/cleartext-stripped' analyze '$adv/$s/$name.pcap' --format jsonl -o /dev/null --threads 1)"
       rm -f "$adv/$s/$name.pcap"
     done
     python3 -c "import sys; a, b, z = map(int, sys.argv[2:5]); print(f'| {sys.argv[1]} | {a:,} | {b:,} | {(b - z) / max(a - z, 1):.2f} |')" "$name" "$ir_0_05" "$ir_0_1" "$base"
