@@ -100,3 +100,20 @@ import Protocols
         }
     }
 }
+
+/// The certificate cache's key hashes every byte of the DER, keyed by the table's seed.
+@Suite struct DERKeyHashTests {
+    @Test func everyByteCounts() {
+        let base = [UInt8](repeating: 0x30, count: 1500)
+        var seen = Set<Int>()
+        for i in stride(from: 0, to: 1500, by: 37) {
+            var der = base
+            der[i] ^= 0x5A
+            seen.insert(DERKey(der)._rawHashValue(seed: 99))
+            #expect(DERKey(der) == DERKey(der) && DERKey(der)._rawHashValue(seed: 5) == DERKey(der)._rawHashValue(seed: 5))
+        }
+        #expect(seen.count == (1500 + 36) / 37)
+        #expect(DERKey(base)._rawHashValue(seed: 1) != DERKey(base)._rawHashValue(seed: 2))
+        #expect(DERKey(Array(base.prefix(7)))._rawHashValue(seed: 3) != DERKey(Array(base.prefix(6)))._rawHashValue(seed: 3))
+    }
+}
