@@ -6,197 +6,285 @@ import Wire
 /// this runs once per record of captures with hundreds of thousands of flows. Every string is escaped
 /// (quotes, backslash, all control characters), so bytes from the wire cannot break a line or a record.
 public struct JSONObject {
-    public private(set) var bytes: [UInt8]
+    /// The object so far is `storage[0..<length]`; the rest of `storage` is room. Writes go through
+    /// `write(upTo:_:)`, one bounds-and-uniqueness check per field rather than one per byte appended (a record
+    /// has dozens of fields, and this is the busiest code after the packet path).
+    private var storage: [UInt8]
+    private var length = 0
     private var empty = true
 
-    /// `capacity`: bytes reserved up front, so that a record grows without reallocating on the way.
+    /// The object's bytes so far (without its closing brace).
+    public var bytes: [UInt8] { Array(storage[0..<length]) }
+
+    /// `capacity`: bytes of room up front, so that a record grows without reallocating on the way.
     public init(capacity: Int = 128) {
-        bytes = []
-        bytes.reserveCapacity(capacity)
-        bytes.append(UInt8(ascii: "{"))
+        storage = [UInt8](repeating: 0, count: max(16, capacity))
+        put(UInt8(ascii: "{"))
     }
 
+    /// Lets `body` write at most `count` bytes at the end; it returns how many it wrote.
+    @inline(__always)
+    private mutating func write(upTo count: Int, _ body: (UnsafeMutablePointer<UInt8>) -> Int) {
+        if length + count > storage.count { grow(to: length + count) }
+        let at = length
+        let written = storage.withUnsafeMutableBufferPointer { buffer -> Int in
+            guard let base = buffer.baseAddress else { return 0 }
+            return body(base + at)
+        }
+        length += written
+    }
+
+    private mutating func grow(to needed: Int) {
+        storage.append(contentsOf: repeatElement(0, count: max(needed, 2 * storage.count) - storage.count))
+    }
+
+    @inline(__always)
+    private mutating func put(_ byte: UInt8) {
+        write(upTo: 1) { p in
+            p[0] = byte
+            return 1
+        }
+    }
+
+    @inline(__always)
+    private mutating func put(_ text: StaticString) {
+        let n = text.utf8CodeUnitCount
+        write(upTo: n) { p in
+            p.update(from: text.utf8Start, count: n)
+            return n
+        }
+    }
+
+    /// `,"name":` (no comma before the first key).
     private mutating func key(_ name: StaticString) {
-        // `,"name":` in one append of a stack buffer: a record has dozens of keys.
         let n = name.utf8CodeUnitCount
         let comma = empty ? 0 : 1
         empty = false
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: n + 4) { t in
-            t[0] = UInt8(ascii: ",")
-            t[comma] = UInt8(ascii: "\"")
-            UnsafeMutableRawBufferPointer(rebasing: UnsafeMutableRawBufferPointer(t)[(comma + 1)...]).copyMemory(
-                from: UnsafeRawBufferPointer(start: name.utf8Start, count: n))
-            t[comma + 1 + n] = UInt8(ascii: "\"")
-            t[comma + 2 + n] = UInt8(ascii: ":")
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: t[..<(comma + 3 + n)]))
+        write(upTo: n + 4) { p in
+            p[0] = UInt8(ascii: ",")
+            p[comma] = UInt8(ascii: "\"")
+            (p + comma + 1).update(from: name.utf8Start, count: n)
+            p[comma + 1 + n] = UInt8(ascii: "\"")
+            p[comma + 2 + n] = UInt8(ascii: ":")
+            return comma + 3 + n
+        }
+    }
+
+    /// Decimal digits of `value`.
+    private mutating func int(_ value: Int) {
+        write(upTo: 20) { p in JSONObject.formatInt(value, into: p) }
+    }
+
+    /// `value` as a JSON string literal (see `appendString`).
+    private mutating func string(_ value: String) {
+        let done = value.utf8.withContiguousStorageIfAvailable { buffer -> Bool in
+            guard !JSONObject.needsEscape(UnsafeRawBufferPointer(buffer)) else { return false }
+            write(upTo: buffer.count + 2) { p in
+                p[0] = UInt8(ascii: "\"")
+                if let source = buffer.baseAddress { (p + 1).update(from: source, count: buffer.count) }
+                p[buffer.count + 1] = UInt8(ascii: "\"")
+                return buffer.count + 2
+            }
+            return true
+        }
+        if done == true { return }
+        // Escapes needed (or no contiguous UTF-8): through the escaping writer.
+        var escaped: [UInt8] = []
+        JSONObject.appendString(value, to: &escaped)
+        escaped.withUnsafeBufferPointer { e in
+            write(upTo: e.count) { p in
+                if let source = e.baseAddress { p.update(from: source, count: e.count) }
+                return e.count
+            }
+        }
+    }
+
+    /// The bytes of an object already written (without its closing brace), then the brace.
+    private mutating func embed(_ value: JSONObject) {
+        value.storage.withUnsafeBufferPointer { v in
+            write(upTo: value.length + 1) { p in
+                if let source = v.baseAddress { p.update(from: source, count: value.length) }
+                p[value.length] = UInt8(ascii: "}")
+                return value.length + 1
+            }
         }
     }
 
     public mutating func field(_ name: StaticString, _ value: String) {
         key(name)
-        JSONObject.appendString(value, to: &bytes)
+        string(value)
     }
 
     public mutating func field(_ name: StaticString, _ value: String?) {
         key(name)
-        if let value { JSONObject.appendString(value, to: &bytes) } else { literal("null") }
+        if let value { string(value) } else { put("null") }
     }
 
     public mutating func field(_ name: StaticString, _ value: Int) {
         key(name)
-        JSONObject.appendInt(value, to: &bytes)
+        int(value)
     }
 
     public mutating func field(_ name: StaticString, _ value: Int?) {
         key(name)
-        if let value { JSONObject.appendInt(value, to: &bytes) } else { literal("null") }
+        if let value { int(value) } else { put("null") }
     }
 
     public mutating func field(_ name: StaticString, _ value: Bool?) {
         key(name)
-        if let value { literal(value ? "true" : "false") } else { literal("null") }
+        if let value { put(value ? "true" : "false") } else { put("null") }
     }
 
     public mutating func fieldNull(_ name: StaticString) {
         key(name)
-        literal("null")
+        put("null")
     }
 
     public mutating func field(_ name: StaticString, _ value: Bool) {
         key(name)
-        literal(value ? "true" : "false")
+        put(value ? "true" : "false")
     }
 
     public mutating func field(_ name: StaticString, _ value: JSONObject) {
         key(name)
-        bytes.append(contentsOf: value.bytes)
-        bytes.append(UInt8(ascii: "}"))
+        embed(value)
     }
 
     /// A nested object written in place: `body` fills it in this object's own buffer (no buffer of its own,
     /// no copy), e.g. `o.object("client") { endpoint(e, into: &$0) }`.
     public mutating func object(_ name: StaticString, _ body: (inout JSONObject) -> Void) {
         key(name)
-        var child = JSONObject(continuing: &bytes)
-        body(&child)
-        bytes = child.finished()
+        nested(body)
     }
 
     /// An array of objects written in place, one per element.
     public mutating func objects<S: Sequence>(_ name: StaticString, _ items: S,
                                               _ body: (S.Element, inout JSONObject) -> Void) {
         key(name)
-        bytes.append(UInt8(ascii: "["))
+        put(UInt8(ascii: "["))
         var first = true
         for item in items {
-            if !first { bytes.append(UInt8(ascii: ",")) }
+            if !first { put(UInt8(ascii: ",")) }
             first = false
-            var child = JSONObject(continuing: &bytes)
-            body(item, &child)
-            bytes = child.finished()
+            nested { body(item, &$0) }
         }
-        bytes.append(UInt8(ascii: "]"))
+        put(UInt8(ascii: "]"))
     }
 
-    /// Takes over `buffer` (left empty) and opens an object at its end.
-    private init(continuing buffer: inout [UInt8]) {
-        bytes = []
-        swap(&bytes, &buffer)
-        bytes.append(UInt8(ascii: "{"))
+    /// Hands this buffer to a child object that opens at its end, lets `body` fill it, and takes it back.
+    private mutating func nested(_ body: (inout JSONObject) -> Void) {
+        var child = JSONObject(continuing: &storage, at: length)
+        body(&child)
+        child.put(UInt8(ascii: "}"))
+        swap(&storage, &child.storage)
+        length = child.length
     }
 
-    /// Closes the object and hands the buffer back.
-    private mutating func finished() -> [UInt8] {
-        bytes.append(UInt8(ascii: "}"))
-        var out: [UInt8] = []
-        swap(&out, &bytes)
-        return out
+    private init(continuing buffer: inout [UInt8], at length: Int) {
+        storage = []
+        swap(&storage, &buffer)
+        self.length = length
+        put(UInt8(ascii: "{"))
     }
 
     /// Writes the record (closed, with a newline when `newline`) to `out` without another buffer.
     func write(to out: OutputFile, newline: Bool) {
-        out.write(bytes)
+        put(into: out)
         out.write(newline ? Self.closeLine : Self.close)
+    }
+
+    private func put(into out: OutputFile) {
+        storage.withUnsafeBytes { out.write(UnsafeRawBufferPointer(rebasing: $0[0..<length])) }
     }
 
     private static let close: [UInt8] = [UInt8(ascii: "}")]
     private static let closeLine: [UInt8] = [UInt8(ascii: "}"), 0x0A]
 
-    private mutating func literal(_ s: StaticString) {
-        s.withUTF8Buffer { bytes.append(contentsOf: $0) }
+    /// Writes the decimal digits of `value` at `p` (at most 20 bytes); returns how many.
+    @inline(__always)
+    static func formatInt(_ value: Int, into p: UnsafeMutablePointer<UInt8>) -> Int {
+        var m = value.magnitude
+        var n = 0
+        if value < 0 {
+            p[0] = UInt8(ascii: "-")
+            n = 1
+        }
+        // Digits backwards into the room, then reversed in place.
+        let first = n
+        repeat {
+            p[n] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: m % 10)
+            m /= 10
+            n += 1
+        } while m > 0
+        var i = first, j = n - 1
+        while i < j {
+            let t = p[i]
+            p[i] = p[j]
+            p[j] = t
+            i += 1
+            j -= 1
+        }
+        return n
     }
 
     /// Decimal digits without building a String.
     static func appendInt(_ value: Int, to out: inout [UInt8]) {
-        if value < 0 { out.append(UInt8(ascii: "-")) }
-        var m = value.magnitude
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var n = 0
-        withUnsafeMutableBytes(of: &digits) { d in
-            repeat {
-                d[n] = UInt8(ascii: "0") + UInt8(m % 10)
-                m /= 10
-                n += 1
-            } while m > 0
-            while n > 0 {
-                n -= 1
-                out.append(d[n])
-            }
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { t in
+            guard let base = t.baseAddress else { return }
+            let n = formatInt(value, into: base)
+            out.append(contentsOf: UnsafeBufferPointer(start: base, count: n))
         }
     }
 
     public mutating func field(_ name: StaticString, _ values: [String]) {
         key(name)
-        bytes.append(UInt8(ascii: "["))
+        put(UInt8(ascii: "["))
         for (i, v) in values.enumerated() {
-            if i > 0 { bytes.append(UInt8(ascii: ",")) }
-            JSONObject.appendString(v, to: &bytes)
+            if i > 0 { put(UInt8(ascii: ",")) }
+            string(v)
         }
-        bytes.append(UInt8(ascii: "]"))
+        put(UInt8(ascii: "]"))
     }
 
     public mutating func field(_ name: StaticString, _ values: [Int]) {
         key(name)
-        bytes.append(UInt8(ascii: "["))
+        put(UInt8(ascii: "["))
         for (i, v) in values.enumerated() {
-            if i > 0 { bytes.append(UInt8(ascii: ",")) }
-            JSONObject.appendInt(v, to: &bytes)
+            if i > 0 { put(UInt8(ascii: ",")) }
+            int(v)
         }
-        bytes.append(UInt8(ascii: "]"))
+        put(UInt8(ascii: "]"))
     }
 
     public mutating func field(_ name: StaticString, _ values: [JSONObject]) {
         key(name)
-        bytes.append(UInt8(ascii: "["))
+        put(UInt8(ascii: "["))
         for (i, v) in values.enumerated() {
-            if i > 0 { bytes.append(UInt8(ascii: ",")) }
-            bytes.append(contentsOf: v.bytes)
-            bytes.append(UInt8(ascii: "}"))
+            if i > 0 { put(UInt8(ascii: ",")) }
+            embed(v)
         }
-        bytes.append(UInt8(ascii: "]"))
+        put(UInt8(ascii: "]"))
     }
 
     /// A field whose name is only known at run time (a counter's name); escaped like any string.
     public mutating func field(dynamic name: String, _ value: Int) {
-        if !empty { bytes.append(UInt8(ascii: ",")) }
+        if !empty { put(UInt8(ascii: ",")) }
         empty = false
-        JSONObject.appendString(name, to: &bytes)
-        bytes.append(UInt8(ascii: ":"))
-        JSONObject.appendInt(value, to: &bytes)
+        string(name)
+        put(UInt8(ascii: ":"))
+        int(value)
     }
 
     /// The finished object.
     public var closed: [UInt8] {
-        var out = bytes
+        var out = Array(storage[0..<length])
         out.append(UInt8(ascii: "}"))
         return out
     }
 
     /// The finished object and a newline, as one JSON Lines record.
     public var line: [UInt8] {
-        var out = bytes
+        var out = Array(storage[0..<length])
         out.append(UInt8(ascii: "}"))
         out.append(0x0A)
         return out
