@@ -148,7 +148,16 @@ final class InputWindow {
 
     /// Up to `count` contiguous bytes starting at `offset`; fewer only when the input ends first (possibly
     /// none). Invalidates views from earlier calls. Throws `.unreadable` when `read(2)` fails.
+    @inline(__always)
     func window(at offset: Int, count: Int) throws(SourceError) -> UnsafeRawBufferPointer {
+        // A read input's usual case, twice per record: the bytes are in the buffer already.
+        if let buffer, count >= 0, offset >= bufferStart, offset - bufferStart <= filled - count {
+            return UnsafeRawBufferPointer(start: buffer + (offset - bufferStart), count: count)
+        }
+        return try windowOtherwise(at: offset, count: count)
+    }
+
+    private func windowOtherwise(at offset: Int, count: Int) throws(SourceError) -> UnsafeRawBufferPointer {
         guard offset >= 0, count >= 0 else { return UnsafeRawBufferPointer(start: nil, count: 0) }
         if isMapped {
             guard let mapping, offset < mappingSize else { return UnsafeRawBufferPointer(start: nil, count: 0) }
