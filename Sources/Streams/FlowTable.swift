@@ -27,7 +27,6 @@ final class FlowState {
     }
 
     @exclusivity(unchecked) var phase = Phase.free
-    @exclusivity(unchecked) var key = FlowKey(Endpoint(IPAddress(ipv4: 0), 0), Endpoint(IPAddress(ipv4: 0), 0))
     @exclusivity(unchecked) var info = FlowInfo(id: 0, client: Endpoint(IPAddress(ipv4: 0), 0), server: Endpoint(IPAddress(ipv4: 0), 0),
                         roleBasis: .firstSender, firstFrame: 0, firstTime: .zero, midstream: false)
     /// The analyzer; nil when the sink declined the flow, and after `.closed` was delivered.
@@ -340,7 +339,6 @@ public final class FlowTable {
         let flow = slots[Int(slot)]
         flowsCreated += 1
         let (client, server, basis) = roles(segment)
-        flow.key = key
         links[Int(slot)].key = key
         links[Int(slot)].inUse = true
         flow.info = FlowInfo(id: flowsCreated, client: client, server: server, roleBasis: basis, firstFrame: frame,
@@ -427,7 +425,7 @@ public final class FlowTable {
         }
         flow.phase = .free
         links[Int(slot)].inUse = false
-        if index[flow.key] == slot { index[flow.key] = nil }
+        if index[links[Int(slot)].key] == slot { index[links[Int(slot)].key] = nil }
         let record = flow.record
         flow.c2s.dropBuffers(ctx)
         flow.s2c.dropBuffers(ctx)
