@@ -40,21 +40,38 @@ public struct TLSFingerprints: Sendable, Equatable {
     public var ja4Raw: String?
 }
 
+extension TLSFingerprints {
+    /// The client half (JA3 and JA4 with their strings) of a hello.
+    static func client(_ hello: HelloFingerprintInput) -> TLSFingerprints {
+        var f = TLSFingerprints()
+        let ja3 = JA3.string(hello)
+        f.ja3String = ja3
+        f.ja3 = TextDigest.md5(ja3)
+        (f.ja4, f.ja4Raw) = JA4.fingerprintAndRaw(hello)
+        return f
+    }
+
+    /// The server half (JA3S and its string) of a ServerHello.
+    static func server(_ hello: ServerFingerprintInput) -> TLSFingerprints {
+        var f = TLSFingerprints()
+        let ja3s = JA3S.string(hello)
+        f.ja3sString = ja3s
+        f.ja3s = TextDigest.md5(ja3s)
+        return f
+    }
+
+    /// The client half of `client` with the server half of `server`.
+    static func joined(client: TLSFingerprints?, server: TLSFingerprints?) -> TLSFingerprints {
+        var f = client ?? TLSFingerprints()
+        if let server { (f.ja3s, f.ja3sString) = (server.ja3s, server.ja3sString) }
+        return f
+    }
+}
+
 extension TLSFacts {
     public var fingerprints: TLSFingerprints {
-        var f = TLSFingerprints()
-        if let hello = clientHello?.fingerprintInput {
-            let ja3 = JA3.string(hello)
-            f.ja3String = ja3
-            f.ja3 = TextDigest.md5(ja3)
-            (f.ja4, f.ja4Raw) = JA4.fingerprintAndRaw(hello)
-        }
-        if let server = serverHello?.fingerprintInput {
-            let ja3s = JA3S.string(server)
-            f.ja3sString = ja3s
-            f.ja3s = TextDigest.md5(ja3s)
-        }
-        return f
+        TLSFingerprints.joined(client: clientHello?.fingerprintInput.map(TLSFingerprints.client),
+                               server: serverHello.map { TLSFingerprints.server($0.fingerprintInput) })
     }
 }
 
@@ -63,47 +80,24 @@ extension TLSFacts {
 /// SHA-256 cost far more than a dictionary lookup). Bounded: at `capacity` distinct hellos it starts over.
 /// One per report writer; not shared between threads.
 public final class FingerprintCache {
-    private struct Client {
-        var ja3: String
-        var ja3String: String
-        var ja4: String
-        var ja4Raw: String
-    }
-
     public static let capacity = 4096
-    @exclusivity(unchecked) private var clients: [HelloFingerprintInput: Client] = [:]
-    @exclusivity(unchecked) private var servers: [ServerFingerprintInput: (hash: String, string: String)] = [:]
+    @exclusivity(unchecked) private var clients: [HelloFingerprintInput: TLSFingerprints] = [:]
+    @exclusivity(unchecked) private var servers: [ServerFingerprintInput: TLSFingerprints] = [:]
 
     public init() {}
 
     /// Equal to `facts.fingerprints`.
     public func fingerprints(_ facts: TLSFacts) -> TLSFingerprints {
-        var f = TLSFingerprints()
-        if let hello = facts.clientHello?.fingerprintInput {
-            let c: Client
-            if let known = clients[hello] {
-                c = known
-            } else {
-                let ja3 = JA3.string(hello)
-                let ja4 = JA4.fingerprintAndRaw(hello)
-                c = Client(ja3: TextDigest.md5(ja3), ja3String: ja3, ja4: ja4.fingerprint, ja4Raw: ja4.raw)
-                if clients.count >= Self.capacity { clients.removeAll(keepingCapacity: true) }
-                clients[hello] = c
-            }
-            (f.ja3, f.ja3String, f.ja4, f.ja4Raw) = (c.ja3, c.ja3String, c.ja4, c.ja4Raw)
-        }
-        if let server = facts.serverHello?.fingerprintInput {
-            let s: (hash: String, string: String)
-            if let known = servers[server] {
-                s = known
-            } else {
-                let ja3s = JA3S.string(server)
-                s = (TextDigest.md5(ja3s), ja3s)
-                if servers.count >= Self.capacity { servers.removeAll(keepingCapacity: true) }
-                servers[server] = s
-            }
-            (f.ja3s, f.ja3sString) = (s.hash, s.string)
-        }
-        return f
+        TLSFingerprints.joined(client: facts.clientHello?.fingerprintInput.map { Self.lookUp($0, in: &clients, TLSFingerprints.client) },
+                               server: facts.serverHello.map { Self.lookUp($0.fingerprintInput, in: &servers, TLSFingerprints.server) })
+    }
+
+    private static func lookUp<Key: Hashable>(_ key: Key, in table: inout [Key: TLSFingerprints],
+                                              _ compute: (Key) -> TLSFingerprints) -> TLSFingerprints {
+        if let known = table[key] { return known }
+        let value = compute(key)
+        if table.count >= capacity { table.removeAll(keepingCapacity: true) }
+        table[key] = value
+        return value
     }
 }
