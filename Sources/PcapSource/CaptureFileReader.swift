@@ -77,12 +77,12 @@ public struct CaptureFileReader: RetainingFrameSource {
         try self.init(input: InputWindow(bytes: bytes, name: name))
     }
 
-    /// Streams from an open descriptor, `chunkSize` bytes per `read(2)`: lets tests force the streaming path
-    /// and refills at awkward boundaries.
+    /// Streams from an open descriptor, `chunkSize` bytes per `read(2)` (into blocks of `blockSize` once
+    /// retaining): lets tests force the streaming path and refills and block switches at awkward boundaries.
     init(streaming descriptor: Int32, name: String, ownsDescriptor: Bool = false,
-         chunkSize: Int = InputWindow.defaultChunkSize) throws(SourceError) {
+         chunkSize: Int = InputWindow.defaultChunkSize, blockSize: Int = InputWindow.defaultBlockSize) throws(SourceError) {
         try self.init(input: InputWindow(streaming: descriptor, name: name, ownsDescriptor: ownsDescriptor,
-                                         chunkSize: chunkSize))
+                                         chunkSize: chunkSize, blockSize: blockSize))
     }
 
     private init(input: InputWindow) throws(SourceError) {
@@ -157,7 +157,7 @@ public struct CaptureFileReader: RetainingFrameSource {
         offset = 24
     }
 
-    /// Keeps the frames of a memory-mapped file valid past `next()` until released (nil for streamed input).
+    /// Keeps the frames returned valid past `next()` until released (see `InputWindow`).
     public func retainFrames() -> FrameRetainer? { input.retainFrames() }
 
     /// The next frame; nil at the end of the input (and forever after an error).

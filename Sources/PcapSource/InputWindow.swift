@@ -18,6 +18,12 @@ import Wire
 /// The parser only moves forward: a call to `window(at:count:)` may discard every byte before `offset` and
 /// invalidates the views returned by earlier calls (the streaming buffer moves). A view shorter than `count`
 /// means the input ended; `endOffset` then says where.
+///
+/// A sharded run needs its frames to outlive the parser's next step (`retainFrames()`). A mapping gives that
+/// for free; a read input then switches to blocks: `read(2)` fills a block of `blockSize` bytes, and when a
+/// window does not fit in what is left of it, the unread tail moves to a fresh block and the old one is kept
+/// (retired) until the consumer releases the frames in it. Released blocks are reused, so a run reads into
+/// the same few MiB from start to end.
 final class InputWindow {
     /// The name the user gave, for error messages.
     let name: String
@@ -48,6 +54,19 @@ final class InputWindow {
     @exclusivity(unchecked) private var reachedEOF = false
     private let chunkSize: Int
 
+    // Retaining a read input (see `retainFrames`).
+    @exclusivity(unchecked) private var retaining = false
+    /// Blocks behind `buffer` whose frames a consumer may still hold, oldest first.
+    @exclusivity(unchecked) private var retired: [UnsafeMutableRawBufferPointer] = []
+    /// Released blocks of `blockSize` bytes, ready for reuse.
+    @exclusivity(unchecked) private var spare: [UnsafeMutableRawPointer] = []
+    /// Size of a retaining block: a sharded range ends at 1 MiB of frames, so a range spans one or two blocks.
+    static let defaultBlockSize = 1 << 20
+    /// This input's block size (tests make it small, to switch blocks often).
+    private let blockSize: Int
+    /// Spare blocks kept for reuse; more are freed.
+    static let maxSpareBlocks = 8
+
     /// Default size of one `read(2)`: large enough that the system call cost vanishes next to parsing, small
     /// enough that the buffer stays in the CPU's cache (256 KiB measured a little faster than 1 MiB).
     static let defaultChunkSize = 256 << 10
@@ -66,6 +85,7 @@ final class InputWindow {
     init(path: String, mapped: Bool = true) throws(SourceError) {
         name = path
         chunkSize = Self.defaultChunkSize
+        blockSize = Self.defaultBlockSize
         let descriptor: Int32
         let owns: Bool
         if path == "-" {
@@ -113,10 +133,12 @@ final class InputWindow {
     }
 
     /// Streams from an open descriptor (a pipe in tests, or a regular file to exercise the streaming path),
-    /// reading at most `chunkSize` bytes per `read(2)`.
-    init(streaming descriptor: Int32, name: String, ownsDescriptor: Bool, chunkSize: Int) {
+    /// reading at most `chunkSize` bytes per `read(2)`, into blocks of `blockSize` once retaining.
+    init(streaming descriptor: Int32, name: String, ownsDescriptor: Bool, chunkSize: Int,
+         blockSize: Int = InputWindow.defaultBlockSize) {
         self.name = name
         self.chunkSize = max(1, chunkSize)
+        self.blockSize = max(1, blockSize)
         isMapped = false
         fileSize = nil
         fd = descriptor
@@ -128,6 +150,7 @@ final class InputWindow {
     init(bytes: UnsafeRawBufferPointer, name: String) {
         self.name = name
         chunkSize = Self.defaultChunkSize
+        blockSize = Self.defaultBlockSize
         isMapped = false
         fileSize = bytes.count
         reachedEOF = true
@@ -143,6 +166,8 @@ final class InputWindow {
     deinit {
         if let mapping { munmap(mapping, mappingSize) }
         buffer?.deallocate()
+        for block in retired { block.deallocate() }
+        for block in spare { block.deallocate() }
         if ownsDescriptor, fd >= 0 { close(fd) }
     }
 
@@ -204,12 +229,16 @@ final class InputWindow {
     /// From now on, frames stay valid after the parser moves on, until `releaseFrames(before:)` lets them go:
     /// a sharded run's workers read frames well behind the parser. Nil for a streamed input, whose buffer moves.
     func retainFrames() -> FrameRetainer? {
-        guard isMapped else { return nil }
-        releaseLimit = releasedUpTo
+        if isMapped {
+            releaseLimit = releasedUpTo
+        } else {
+            retaining = true
+        }
         return self
     }
 
     private func streamWindow(at offset: Int, count: Int) throws(SourceError) -> UnsafeRawBufferPointer {
+        if retaining { return try retainedWindow(at: offset, count: count) }
         // Already buffered: the common case once a chunk is in.
         if offset >= bufferStart, offset - bufferStart + count <= filled, let buffer {
             return UnsafeRawBufferPointer(start: buffer + (offset - bufferStart), count: count)
@@ -286,10 +315,87 @@ final class InputWindow {
     }
 
     static func errnoText() -> String { String(cString: strerror(errno)) }
+
+    /// `streamWindow` for a retained read input: bytes already read never move, so every view handed out stays
+    /// valid until `releaseFrames(before:)` passes it.
+    private func retainedWindow(at offset: Int, count: Int) throws(SourceError) -> UnsafeRawBufferPointer {
+        guard offset >= bufferStart else { return UnsafeRawBufferPointer(start: nil, count: 0) }
+        if offset > bufferStart + filled {
+            // A skipped stretch: read and discard it at the start of a fresh block (the current one may hold
+            // frames still in use).
+            try startBlock(keepingFrom: bufferStart + filled, needed: 0)
+            var toSkip = offset - bufferStart
+            while toSkip > 0 && !reachedEOF {
+                let got = try readChunk(into: 0, max: min(chunkSize, toSkip, capacity))
+                bufferStart += got
+                filled = 0
+                toSkip -= got
+            }
+            if toSkip > 0 { return UnsafeRawBufferPointer(start: nil, count: 0) }
+        }
+        var at = offset - bufferStart
+        // As in `streamWindow`: past the end of the input, ask only for what is there.
+        let count = reachedEOF ? min(count, filled - at) : count
+        if buffer == nil || count > capacity - at {
+            try startBlock(keepingFrom: offset, needed: count)
+            at = 0
+        }
+        while filled < at + count && !reachedEOF {
+            _ = try readChunk(into: filled, max: min(capacity - filled, chunkSize))
+        }
+        guard let buffer else { return UnsafeRawBufferPointer(start: nil, count: 0) }
+        return UnsafeRawBufferPointer(start: buffer + at, count: min(count, filled - at))
+    }
+
+    /// Retires the current block and continues in a fresh one of at least `needed` bytes plus a chunk, starting
+    /// with the bytes already read from input offset `keepingFrom` on.
+    private func startBlock(keepingFrom start: Int, needed: Int) throws(SourceError) {
+        let (want, overflow) = needed.addingReportingOverflow(chunkSize)
+        guard !overflow else {
+            throw SourceError(.malformed, source: name, offset: bufferStart, message: "request of \(needed) bytes is too large")
+        }
+        let size = max(blockSize, want)
+        let block: UnsafeMutableRawPointer
+        if size == blockSize, let reused = spare.popLast() {
+            block = reused
+        } else {
+            block = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 16)
+        }
+        let keep = max(0, bufferStart + filled - start)
+        if let buffer {
+            if keep > 0 { block.copyMemory(from: buffer + (start - bufferStart), byteCount: keep) }
+            retired.append(UnsafeMutableRawBufferPointer(start: buffer, count: capacity))
+        }
+        buffer = block
+        capacity = size
+        bufferStart = start
+        filled = keep
+    }
+
+    /// Hands a retired block back: kept for reuse when it is a standard one, freed otherwise.
+    private func recycle(_ block: UnsafeMutableRawBufferPointer) {
+        if block.count == blockSize, spare.count < Self.maxSpareBlocks, let base = block.baseAddress {
+            spare.append(base)
+        } else {
+            block.deallocate()
+        }
+    }
 }
 
 extension InputWindow: FrameRetainer {
     func releaseFrames(before bytes: UnsafeRawPointer) {
+        if retaining {
+            // The blocks retired before the one holding `bytes` hold only earlier frames.
+            let inCurrent = buffer.map { bytes >= UnsafeRawPointer($0) && bytes < UnsafeRawPointer($0 + capacity) } ?? false
+            let end = inCurrent ? retired.count : retired.firstIndex {
+                guard let base = $0.baseAddress else { return false }
+                return bytes >= UnsafeRawPointer(base) && bytes < UnsafeRawPointer(base + $0.count)
+            } ?? 0
+            guard end > 0 else { return }
+            for block in retired[..<end] { recycle(block) }
+            retired.removeFirst(end)
+            return
+        }
         guard let mapping else { return }
         let offset = bytes - UnsafeRawPointer(mapping)
         guard offset > releaseLimit, offset <= mappingSize else { return }

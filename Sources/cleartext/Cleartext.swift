@@ -1,7 +1,8 @@
 import Analysis
 import ArgumentParser
 import Crypto
-import Foundation
+import FoundationEssentials
+import Glibc
 import PcapSource
 import Streams
 import Wire
@@ -20,7 +21,7 @@ struct Cleartext: ParsableCommand {
             let code = exitCode(for: error)
             if code == .validationFailure {
                 printError(fullMessage(for: error))
-                Foundation.exit(2)
+                Glibc.exit(2)
             }
             exit(withError: error)
         }
@@ -94,9 +95,9 @@ struct Analyze: ParsableCommand {
         for path in paths {
             var reader: CaptureFileReader
             do {
-                // Mapped for a sharded run (its workers hold views into the file); read into a buffer for one
-                // thread, which is faster there.
-                reader = try CaptureFileReader(path: path, mapped: options.threads > 1)
+                // Read with read(2), not mapped: faster for one thread, and a sharded run retains the blocks
+                // read until its workers are done with them (InputWindow).
+                reader = try CaptureFileReader(path: path, mapped: false)
             } catch {
                 printError("cleartext: \(error.description)")
                 engine.recordUnreadable(name: path, error: error)
@@ -276,7 +277,8 @@ struct ByteSize: ExpressibleByArgument, CustomStringConvertible {
     init(_ bytes: Int) { self.bytes = bytes }
 
     init?(argument: String) {
-        let text = argument.uppercased().replacingOccurrences(of: "IB", with: "").replacingOccurrences(of: "B", with: "")
+        var text = argument.uppercased()
+        if text.hasSuffix("IB") { text.removeLast(2) } else if text.hasSuffix("B") { text.removeLast() }
         let shift: Int
         switch text.last {
         case "K": shift = 10
@@ -305,7 +307,7 @@ struct RuleSelection {
 
     init(_ text: String) throws {
         let known = Set(Catalogue.all.map(\.id))
-        let items = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let items = text.split(separator: ",").map { trimmingBlanks($0) }.filter { !$0.isEmpty }
         var set: Set<String> = items.first.map { $0 == "all" || $0.hasPrefix("-") } ?? true ? known : []
         for item in items where item != "all" {
             let remove = item.hasPrefix("-")
@@ -340,13 +342,57 @@ extension String {
     func padding(_ width: Int) -> String { count >= width ? self : self + String(repeating: " ", count: width - count) }
 }
 
+/// Spaces and tabs trimmed from both ends.
+func trimmingBlanks(_ text: Substring) -> String {
+    let blank: (Character) -> Bool = { $0 == " " || $0 == "\t" }
+    guard let first = text.firstIndex(where: { !blank($0) }), let last = text.lastIndex(where: { !blank($0) }) else {
+        return ""
+    }
+    return String(text[first...last])
+}
+
 /// SHA-256 of a file as lower-case hex, read in 1 MiB chunks; nil when it cannot be read.
 func fileSHA256(_ path: String) -> String? {
-    guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
-    defer { try? handle.close() }
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { return nil }
+    defer { close(fd) }
     var hasher = SHA256()
-    while let chunk = try? handle.read(upToCount: 1 << 20), !chunk.isEmpty { hasher.update(data: chunk) }
-    return Hex.string(hasher.finalize())
+    let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+    defer { chunk.deallocate() }
+    while true {
+        let n = read(fd, chunk.baseAddress, chunk.count)
+        if n > 0 {
+            hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: chunk[..<n]))
+        } else if n == 0 {
+            return Hex.string(hasher.finalize())
+        } else if errno != EINTR {
+            return nil
+        }
+    }
+}
+
+/// Seconds on the monotonic clock.
+func monotonicSeconds() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+}
+
+/// `value` rounded to a whole number, right-aligned in `width` characters.
+func rounded(_ value: Double, width: Int) -> String {
+    let text = value.isFinite ? String(Int(value.rounded())) : "?"
+    return String(repeating: " ", count: max(0, width - text.count)) + text
+}
+
+/// Writes `text` to standard error as it is (no newline added).
+func writeToStandardError(_ text: String) {
+    var bytes = Array(text.utf8)
+    var done = 0
+    while done < bytes.count {
+        let n = bytes.withUnsafeMutableBytes { write(2, $0.baseAddress! + done, $0.count - done) }
+        if n > 0 { done += n } else if n < 0 && errno == EINTR { continue } else { return }
+    }
+    bytes.removeAll()
 }
 
 /// A progress line on standard error (bytes read of the total, rate, time left), only when standard error is a
@@ -354,8 +400,8 @@ func fileSHA256(_ path: String) -> String? {
 final class ProgressBar {
     private let name: String
     private let total: Int
-    private let start = Date()
-    private var lastDraw = Date.distantPast
+    private let start = monotonicSeconds()
+    private var lastDraw = -Double.infinity
     private var drawn = false
 
     init?(name: String, total: Int?) {
@@ -365,10 +411,10 @@ final class ProgressBar {
     }
 
     func update(_ bytes: Int) {
-        let now = Date()
-        guard now.timeIntervalSince(lastDraw) >= 0.25 else { return }
+        let now = monotonicSeconds()
+        guard now - lastDraw >= 0.25 else { return }
         lastDraw = now
-        let elapsed = max(now.timeIntervalSince(start), 0.001)
+        let elapsed = max(now - start, 0.001)
         let fraction = min(1, Double(bytes) / Double(total))
         let rate = Double(bytes) / elapsed / 1e6
         let left = fraction > 0 ? elapsed * (1 - fraction) / fraction : 0
@@ -376,13 +422,14 @@ final class ProgressBar {
         let filled = Int(fraction * Double(width))
         let line = "\r\(name.suffix(30)) [" + String(repeating: "#", count: filled)
             + String(repeating: ".", count: width - filled) + "] "
-            + String(format: "%3.0f%% %6.0f MB/s ETA %4.0fs", fraction * 100, rate, left)
-        FileHandle.standardError.write(Data(line.utf8))
+            + rounded(fraction * 100, width: 3) + "% " + rounded(rate, width: 6) + " MB/s ETA "
+            + rounded(left, width: 4) + "s"
+        writeToStandardError(line)
         drawn = true
     }
 
     func done() {
-        if drawn { FileHandle.standardError.write(Data(("\r" + String(repeating: " ", count: 80) + "\r").utf8)) }
+        if drawn { writeToStandardError("\r" + String(repeating: " ", count: 80) + "\r") }
     }
 }
 
@@ -412,19 +459,18 @@ enum ExitStatus: Int32 {
 func expandInputs(_ inputs: [String]) -> (paths: [String], errors: [String]) {
     var paths: [String] = []
     var errors: [String] = []
-    let fm = FileManager.default
     for input in inputs {
-        var isDir: ObjCBool = false
-        if input != "-", fm.fileExists(atPath: input, isDirectory: &isDir), isDir.boolValue {
-            guard let e = fm.enumerator(atPath: input) else {
+        var st = stat()
+        if input != "-", stat(input, &st) == 0, st.st_mode & S_IFMT == S_IFDIR {
+            guard let below = try? FileManager.default.subpathsOfDirectory(atPath: input) else {
                 errors.append("\(input): cannot list the directory")
                 continue
             }
             var found: [String] = []
-            for case let rel as String in e {
+            for rel in below {
                 let lower = rel.lowercased()
                 if lower.hasSuffix(".pcap") || lower.hasSuffix(".pcapng") || lower.hasSuffix(".cap") {
-                    found.append((input as NSString).appendingPathComponent(rel))
+                    found.append(input.hasSuffix("/") ? input + rel : input + "/" + rel)
                 }
             }
             if found.isEmpty { errors.append("\(input): no .pcap, .pcapng or .cap files in the directory") }
@@ -437,5 +483,5 @@ func expandInputs(_ inputs: [String]) -> (paths: [String], errors: [String]) {
 }
 
 func printError(_ message: String) {
-    FileHandle.standardError.write(Data((message + "\n").utf8))
+    writeToStandardError(message + "\n")
 }

@@ -1,6 +1,7 @@
 import Analysis
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+import Glibc
 import PcapSource
 import Synchronization
 import Wire
@@ -88,7 +89,7 @@ struct Live: ParsableCommand {
             throw ExitCode(ExitStatus.unusable.rawValue)
         }
 
-        let stop = signals.startWaiting(stopping: capture.stopHandle, after: duration)
+        let stop = try signals.startWaiting(stopping: capture.stopHandle, after: duration)
         say("cleartext: capturing on \(interface) (\(capture.linkType.name)), snaplen \(snaplen)"
             + (report.filter.map { ", filter '\($0)'" } ?? "") + ", as \(runningAs); Ctrl-C stops")
 
@@ -192,9 +193,9 @@ final class StopSignals: Sendable {
     var reason: String { reasonBox.withLock { $0 } }
 
     /// Starts the waiting thread.
-    func startWaiting(stopping stopper: LiveCapture.StopHandle, after duration: Double?) -> StopSignals {
+    func startWaiting(stopping stopper: LiveCapture.StopHandle, after duration: Double?) throws -> StopSignals {
         let deadline = duration.map { ContinuousClock.now + .milliseconds(Int64(($0 * 1000).rounded())) }
-        let thread = Thread { [self] in
+        let started = startDetachedThread { [self] in
             var set = Self.set()
             var stopped = false
             while true {
@@ -220,7 +221,7 @@ final class StopSignals: Sendable {
                 stopper.stop()
             }
         }
-        thread.start()
+        guard started else { throw PrivilegeError(description: "cannot start the signal thread: \(String(cString: strerror(errno)))") }
         return self
     }
 }
@@ -234,7 +235,7 @@ struct PrivilegeError: Error, CustomStringConvertible {
 /// that makes root overwrite a file of their choosing.
 func openForWriting(_ path: String) throws -> Int32 {
     if geteuid() == 0 {
-        let parent = (path as NSString).deletingLastPathComponent
+        let parent = path.lastIndex(of: "/").map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? ""
         let dir = parent.isEmpty ? "." : parent
         var st = stat()
         guard stat(dir, &st) == 0 else {
@@ -301,4 +302,26 @@ struct Interfaces: ParsableCommand {
             print(line)
         }
     }
+}
+
+/// Starts `body` on a detached thread; false when the system cannot make one.
+func startDetachedThread(_ body: @escaping @Sendable () -> Void) -> Bool {
+    final class Box: @unchecked Sendable {
+        let body: @Sendable () -> Void
+        init(_ body: @escaping @Sendable () -> Void) { self.body = body }
+    }
+    let raw = Unmanaged.passRetained(Box(body)).toOpaque()
+    var thread = pthread_t()
+    let status = pthread_create(&thread, nil, { raw in
+        guard let raw else { return nil }
+        Unmanaged<Box>.fromOpaque(raw).takeRetainedValue().body()
+        return nil
+    }, raw)
+    guard status == 0 else {
+        Unmanaged<Box>.fromOpaque(raw).release()
+        errno = status
+        return false
+    }
+    pthread_detach(thread)
+    return true
 }

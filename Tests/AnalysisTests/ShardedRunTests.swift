@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import Testing
 import TestSupport
 import Wire
@@ -10,8 +11,11 @@ import Wire
 @Suite struct ShardedRunTests {
     /// The JSON Lines output of one engine run over `paths` (several inputs: ids continue across them).
     /// `streamed`: through the in-memory reader, whose frames do not outlive `next()` (payloads are copied).
+    /// `blockSize`: read with `read(2)` into retained blocks of that size (the command line's reader uses 1 MiB;
+    /// small ones switch blocks inside frames and ranges).
     private func jsonl(_ paths: [String], threads: Int, rangeFrames: Int = ShardedRun.rangeFrames,
-                       streamed: Bool = false, tune: (inout AnalysisOptions) -> Void = { _ in }) throws -> String {
+                       streamed: Bool = false, blockSize: Int? = nil,
+                       tune: (inout AnalysisOptions) -> Void = { _ in }) throws -> String {
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("sharded-\(UUID().uuidString).jsonl").path
         defer { try? FileManager.default.removeItem(atPath: out) }
         let file = try OutputFile(path: out)
@@ -22,7 +26,10 @@ import Wire
         let engine = Engine(options: options, sink: JSONLinesSink(output: file))
         for path in paths {
             var reader: CaptureFileReader
-            if streamed {
+            if let blockSize {
+                reader = try CaptureFileReader(streaming: open(path, O_RDONLY), name: path, ownsDescriptor: true,
+                                               chunkSize: 4096, blockSize: blockSize)
+            } else if streamed {
                 let bytes = try Array(Data(contentsOf: URL(fileURLWithPath: path)))
                 reader = try bytes.withUnsafeBytes { try CaptureFileReader(bytes: $0, name: path) }
             } else {
@@ -52,6 +59,8 @@ import Wire
             for rangeFrames in [1, 7, ShardedRun.rangeFrames] {
                 let many = try jsonl(Self.samples, threads: threads, rangeFrames: rangeFrames)
                 #expect(many == one, "threads \(threads), ranges of \(rangeFrames) frames")
+                let read = try jsonl(Self.samples, threads: threads, rangeFrames: rangeFrames, blockSize: 1 << 20)
+                #expect(read == one, "threads \(threads), ranges of \(rangeFrames) frames, read")
             }
         }
     }
@@ -61,6 +70,7 @@ import Wire
             let one = try jsonl([path], threads: 1)
             #expect(try jsonl([path], threads: 2, rangeFrames: 5) == one, "\(path)")
             #expect(try jsonl([path], threads: 3, rangeFrames: 3, streamed: true) == one, "\(path) streamed")
+            #expect(try jsonl([path], threads: 2, rangeFrames: 9, blockSize: 3000) == one, "\(path) read in blocks")
         }
     }
 
