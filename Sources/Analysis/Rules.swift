@@ -276,8 +276,8 @@ struct CrossSessionRules {
     private var offers: [Posture.ServerKey: Offers] = [:]
     private var failures: [PairKey: [Attempt]] = [:]
     private var logins: [PairKey: [Attempt]] = [:]
-    private var failureCount = 0
-    private var loginCount = 0
+    private(set) var failureCount = 0
+    private(set) var loginCount = 0
     private var retries: [Int: Retry] = [:]  // by the retry session's id: one finding each
     /// Retry sessions whose finding went out early (`takeReady`); kept while their login is kept.
     private var streamed: Set<Int> = []
@@ -344,19 +344,30 @@ struct CrossSessionRules {
         addsSinceSweep = 0
         let newest = self.newest
         let old: (Attempt) -> Bool = { newest.secondsSince($0.lastTime) > Self.retentionSeconds }
-        for (key, list) in failures {
-            let kept = list.filter { !old($0) }
-            failureCount -= list.count - kept.count
-            failures[key] = kept.isEmpty ? nil : kept
-        }
-        for (key, list) in logins {
-            var kept: [Attempt] = []
-            for a in list {
-                if old(a) { streamed.remove(a.id) } else { kept.append(a) }
+        failureCount -= Self.drop(old, from: &failures) { _ in }
+        loginCount -= Self.drop(old, from: &logins) { streamed.remove($0.id) }
+    }
+
+    /// Removes the attempts `old` picks from every list of `table` (calling `gone` for each), and the lists it
+    /// empties; returns how many went. In place: a copy of the table, or of its lists, would double what the
+    /// rules hold at the moment they hold the most.
+    private static func drop(_ old: (Attempt) -> Bool, from table: inout [PairKey: [Attempt]],
+                             _ gone: (Attempt) -> Void) -> Int {
+        var removed = 0
+        var emptied: [PairKey] = []
+        var i = table.values.startIndex
+        while i != table.values.endIndex {
+            if table.values[i].contains(where: old) {
+                let before = table.values[i].count
+                for a in table.values[i] where old(a) { gone(a) }
+                table.values[i].removeAll(where: old)
+                removed += before - table.values[i].count
+                if table.values[i].isEmpty { emptied.append(table.keys[i]) }
             }
-            loginCount -= list.count - kept.count
-            logins[key] = kept.isEmpty ? nil : kept
+            table.values.formIndex(after: &i)
         }
+        for key in emptied { table[key] = nil }
+        return removed
     }
 
     /// A failed upgrade followed, within the window, by a plaintext login from the same client to the same

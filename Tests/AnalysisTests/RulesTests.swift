@@ -226,6 +226,29 @@ func credential(_ mechanism: String, _ exposure: Exposure, user: String? = "alic
         #expect(c.dropped == 5)
     }
 
+    /// Every 1,024 sessions the rules forget the attempts older than their retention, in place: old ones go,
+    /// recent ones (also in the same client's list) stay and still pair.
+    @Test func sweepForgetsOnlyWhatLeftTheWindow() {
+        let (failed, clear) = failedAndClear()
+        var c = CrossSessionRules()
+        c.add(report(failed, id: 1, client: "192.0.2.1", start: 1000))
+        c.add(report(clear, id: 2, client: "192.0.2.2", start: 1000))
+        #expect(c.failureCount == 1 && c.loginCount == 1)
+        let later: Int64 = 1000 + CrossSessionRules.retentionSeconds + 100
+        // A recent failure of the client whose old login is about to go: its list keeps only the new one.
+        c.add(report(failed, id: 3, client: "192.0.2.2", start: later))
+        for id in 4..<(4 + 1100) {
+            let client = "10.0.\(id / 250).\(id % 250 + 1)"
+            c.add(report(clear, id: id, client: client, clientPort: 40001, start: later))
+        }
+        // The sweep at the 1,024th addition dropped the two old attempts, nothing recent.
+        #expect(c.failureCount == 1)
+        #expect(c.loginCount == 1100)
+        c.add(report(clear, id: 5000, client: "192.0.2.2", clientPort: 40002, start: later + 10))
+        let found = c.evaluate(enabled: { _ in true })
+        #expect(found.map(\.sessions) == [[3, 5000]])
+    }
+
     @Test func retryInTheClearAfterFailedUpgrade() {
         let (failed, clear) = failedAndClear()
         var c = CrossSessionRules()
