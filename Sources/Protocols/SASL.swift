@@ -260,6 +260,17 @@ extension StringProtocol {
     var trimmingSpaces: String { trimmingCharacters(" ") }
 
     func trimmingCharacters(_ c: Character) -> String {
+        // ASCII in contiguous storage (nearly every line): a scan of the bytes, and no copy when nothing goes.
+        if let ascii = c.asciiValue, let fast = utf8.withContiguousStorageIfAvailable({ b -> String? in
+            guard !b.contains(where: { $0 >= 0x80 }) else { return nil }
+            var start = 0, end = b.count
+            while start < end, b[start] == ascii || b[start] == 0x09 { start += 1 }
+            while end > start, b[end - 1] == ascii || b[end - 1] == 0x09 { end -= 1 }
+            if start == 0 && end == b.count { return String(self) }
+            return String(decoding: UnsafeBufferPointer(rebasing: b[start..<end]), as: UTF8.self)
+        }), let fast {
+            return fast
+        }
         if let ascii = c.asciiValue, utf8.allSatisfy({ $0 < 0x80 }) {
             // ASCII text: every byte is a Character, so a byte scan trims the same (and far faster).
             let bytes = Substring(self).utf8
@@ -308,11 +319,40 @@ extension StringProtocol {
     /// ASCII text is split by a byte scan (per capability line, the Character walk cost thousands of
     /// instructions).
     func blankSeparatedWords() -> [String] {
+        if let fast = utf8.withContiguousStorageIfAvailable({ b -> [String]? in
+            guard !b.contains(where: { $0 >= 0x80 }) else { return nil }
+            var words: [String] = []
+            var i = 0
+            while i < b.count {
+                while i < b.count, b[i] == 0x20 || b[i] == 0x09 { i += 1 }
+                let start = i
+                while i < b.count, b[i] != 0x20 && b[i] != 0x09 { i += 1 }
+                if i > start { words.append(String(decoding: UnsafeBufferPointer(rebasing: b[start..<i]), as: UTF8.self)) }
+            }
+            return words
+        }), let fast {
+            return fast
+        }
         guard utf8.allSatisfy({ $0 < 0x80 }) else {
             return Substring(self).split(whereSeparator: { (c: Character) in c == " " || c == "\t" }).map(String.init)
         }
         return Substring(self).utf8.split(whereSeparator: { $0 == 0x20 || $0 == 0x09 })
             .map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// `blankSeparatedWords().first`, without splitting the rest.
+    func firstBlankSeparatedWord() -> String? {
+        // Outer nil: not ASCII, or not contiguous; inner nil: no word.
+        let fast: String?? = utf8.withContiguousStorageIfAvailable({ b -> String?? in
+            guard !b.contains(where: { $0 >= 0x80 }) else { return nil }
+            var i = 0
+            while i < b.count, b[i] == 0x20 || b[i] == 0x09 { i += 1 }
+            let start = i
+            while i < b.count, b[i] != 0x20 && b[i] != 0x09 { i += 1 }
+            return .some(i > start ? String(decoding: UnsafeBufferPointer(rebasing: b[start..<i]), as: UTF8.self) : nil)
+        }) ?? nil
+        if let fast { return fast }
+        return blankSeparatedWords().first
     }
 
     /// Whether the UTF-8 of `needle` occurs in this text: a plain byte search, for paths that run per session

@@ -104,16 +104,15 @@ extension SMTPGrammar {
                 let upper = line.uppercased().trimmingSpaces
                 guard !upper.isEmpty else { continue }
                 lines.append(upper)
-                let parts = upper.blankSeparatedWords()
-                guard let keyword = parts.first else { continue }
+                guard let keyword = upper.firstBlankSeparatedWord() else { continue }
                 if keyword == "STARTTLS" { startTLS = true }
                 if masked == nil && SMTPGrammar.isMasked(keyword) { masked = keyword }
                 var names: [String] = []
                 if keyword == "AUTH" {
-                    names = Array(parts.dropFirst())
+                    names = Array(upper.blankSeparatedWords().dropFirst())
                 } else if keyword.hasPrefix("AUTH=") {
                     // Old servers (for Outlook Express) send `AUTH=LOGIN PLAIN` beside or instead of `AUTH`.
-                    names = [String(keyword.dropFirst(5))] + parts.dropFirst()
+                    names = [String(keyword.dropFirst(5))] + upper.blankSeparatedWords().dropFirst()
                 }
                 for n in names where !n.isEmpty && !mechanisms.contains(n) { mechanisms.append(n) }
             }

@@ -38,6 +38,10 @@ public struct IPAddress: Hashable, Comparable, Sendable, CustomStringConvertible
             guard let v = Self.parseIPv6(Substring(text)) else { return nil }
             self.init(ipv6: v.0, v.1)
         } else {
+            // A byte no number can hold (a host name's letters) fails at once, before any splitting.
+            guard !text.utf8.contains(where: { !(0x30...0x39).contains($0) && $0 != 0x2E && $0 != 0x2B && $0 != 0x2D }) else {
+                return nil
+            }
             // Split as bytes: a digit is ASCII, so any other byte fails the number parse either way.
             let parts = text.utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
             guard parts.count == 4 else { return nil }

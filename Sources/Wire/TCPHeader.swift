@@ -71,7 +71,8 @@ public struct TCPHeader {
         // RFC 9293 §3.2: options are kind, or kind-length-data; End of Option List ends them.
         windowScale = nil
         hasMalformedOptions = false
-        var i = 20
+        // The usual options of an established connection, NOP NOP Timestamps: well formed, nothing to read.
+        var i = headerLength == 32 && r.getU32(at: 20) == 0x0101_080A ? 32 : 20
         while i < headerLength {
             let kind = r.getU8(at: i) ?? 0
             if kind == 0 { break }

@@ -161,7 +161,35 @@ enum TestCertificates {
             ("a.example.com", "*.*.com", false),
             ("a.example.com", "A.EXAMPLE.COM.", true),
             ("", "*.example.com", false),
+            ("a.example.com", "*.EXAMPLE.com", true),
+            (".example.com", "*.example.com", false),  // an empty first label
+            ("a.example.com", "*.", false),
+            ("a.example.com", ".", false),
+            ("a.example.com", "a.example.co", false),
+            ("a.example.com.x", "*.example.com", false),
+            // Not ASCII: the same rules through the Character comparison.
+            ("ä.example.com", "*.example.com", true),
+            ("a.exämple.com", "*.EXÄMPLE.COM", true),
+            ("a.exämple.com", "*.example.com", false),
         ]
+        // The byte comparison agrees with the general one on every pair above and a few more.
+        let names = ["a.example.com", "A.Example.Com", "*.example.com", "*.example.com.", "example.com", "*.com", "x.y.z",
+                     "*.y.z", "*..z", "*", "", ".", "a..com", "*.a..com"]
+        for r in names.map({ $0.lowercased() }) {
+            for p in names {
+                let general: Bool = {
+                    var pattern = p.lowercased()
+                    if pattern.hasSuffix(".") { pattern.removeLast() }
+                    guard !pattern.isEmpty, !r.isEmpty else { return false }
+                    guard pattern.hasPrefix("*.") else { return pattern == r }
+                    let suffix = pattern.dropFirst(2)
+                    guard suffix.split(separator: ".", omittingEmptySubsequences: false).count >= 2, !suffix.contains("*"),
+                          let dot = r.firstIndex(of: ".") else { return false }
+                    return !r[..<dot].isEmpty && r[r.index(after: dot)...] == suffix
+                }()
+                #expect(CertificateSummary.hostname(r, matches: p) == general, "\(r) vs \(p)")
+            }
+        }
         for (reference, presented, expected) in cases {
             #expect(CertificateSummary.hostname(reference, matches: presented) == expected, "\(reference) vs \(presented)")
         }

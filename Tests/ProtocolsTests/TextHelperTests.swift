@@ -21,6 +21,10 @@ import Testing
         for s in Self.samples {
             let slow = s.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
             #expect(s.blankSeparatedWords() == slow, "\(s.debugDescription)")
+            #expect(s.firstBlankSeparatedWord() == slow.first, "\(s.debugDescription)")
+            // Also from a string that is not contiguous UTF-8 (the Character path).
+            let bridged = String(s.unicodeScalars.map(Character.init))
+            #expect(bridged.blankSeparatedWords() == slow && bridged.firstBlankSeparatedWord() == slow.first)
         }
     }
 

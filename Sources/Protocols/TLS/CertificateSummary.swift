@@ -302,6 +302,9 @@ public struct CertificateSummary: Sendable, Equatable {
     /// left-most label (`*.example.com`), matches exactly one label, and needs at least two labels after it
     /// (RFC 6125 §6.4.3; partial wildcards such as `w*.example.com` are not honoured, per CA/B rules).
     static func hostname(_ reference: String, matches presented: String) -> Bool {
+        // ASCII names (all real ones) are compared as bytes, without building lowercased copies.
+        var r = reference, p = presented
+        if let answer = r.withUTF8({ r in p.withUTF8 { p in asciiHostname(r, matches: p) } }) { return answer }
         var pattern = presented.lowercased()
         if pattern.hasSuffix(".") { pattern.removeLast() }
         guard !pattern.isEmpty, !reference.isEmpty else { return false }
@@ -317,6 +320,37 @@ public struct CertificateSummary: Sendable, Equatable {
         guard let dot = reference.firstIndex(of: ".") else { return false }
         let firstLabel = reference[..<dot]
         return !firstLabel.isEmpty && reference[reference.index(after: dot)...] == suffix
+    }
+
+    /// `hostname(_:matches:)` on ASCII bytes; nil when either name is not ASCII.
+    private static func asciiHostname(_ reference: UnsafeBufferPointer<UInt8>,
+                                      matches presented: UnsafeBufferPointer<UInt8>) -> Bool? {
+        guard !reference.contains(where: { $0 >= 0x80 }), !presented.contains(where: { $0 >= 0x80 }) else { return nil }
+        let dot = UInt8(ascii: "."), star = UInt8(ascii: "*")
+        @inline(__always) func lower(_ b: UInt8) -> UInt8 { b &- 0x41 < 26 ? b | 0x20 : b }
+        var patternEnd = presented.count
+        if patternEnd > 0, presented[patternEnd - 1] == dot { patternEnd -= 1 }
+        guard patternEnd > 0, !reference.isEmpty else { return false }
+        /// Whether `presented[from..<patternEnd]`, lowercased, equals `reference[at...]`.
+        func tailEquals(from: Int, at: Int) -> Bool {
+            guard patternEnd - from == reference.count - at else { return false }
+            var i = from, j = at
+            while i < patternEnd {
+                if lower(presented[i]) != reference[j] { return false }
+                i += 1
+                j += 1
+            }
+            return true
+        }
+        guard patternEnd >= 2, presented[0] == star, presented[1] == dot else { return tailEquals(from: 0, at: 0) }
+        // At least two labels after the wildcard, and no other wildcard.
+        var labels = 1
+        for i in 2..<patternEnd {
+            if presented[i] == dot { labels += 1 }
+            if presented[i] == star { return false }
+        }
+        guard labels >= 2, let first = reference.firstIndex(of: dot), first > 0 else { return false }
+        return tailEquals(from: 2, at: first + 1)
     }
 
     /// An iPAddress SAN: 4 or 16 octets (RFC 5280 §4.2.1.6); anything else (a name constraint's
