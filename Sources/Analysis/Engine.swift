@@ -1,3 +1,4 @@
+import Protocols
 import Streams
 import Wire
 
@@ -190,7 +191,7 @@ public final class Engine {
     /// What every session of the run says about its servers and clients.
     public private(set) var posture = Posture()
 
-    func addToPosture(_ report: SessionReport) { posture.add(report) }
+    func addToPosture(_ report: borrowing SessionReport) { posture.add(report) }
 
     /// Writes the posture records and the closing summary. Call once, after the last input.
     public func finish() {
@@ -358,10 +359,10 @@ final class FlowCollector: StreamSink {
     }
 
     /// Hands each session to the run's posture.
-    private let addToPosture: (SessionReport) -> Void
+    private let addToPosture: (borrowing SessionReport) -> Void
 
     init(options: AnalysisOptions, idBase: Int, file: String, sink: RecordSink, certificates: CertificateCache,
-         posture: @escaping (SessionReport) -> Void) {
+         posture: @escaping (borrowing SessionReport) -> Void) {
         self.certificates = certificates
         self.addToPosture = posture
         self.options = options
@@ -391,17 +392,11 @@ final class FlowCollector: StreamSink {
     func flowFinished(_ record: FlowRecord) {
         var done = FinishedFlow(flow: record)
         if let analyzer = analyzers.removeValue(forKey: record.info.id),
-           let found = analyzer.result.map({ ($0.facts, $0.tls) }) ?? analyzer.session.map({ ($0.facts, $0.tlsFacts) }) {
-            var report = SessionReport(id: sessionID(record.info), file: file, flow: record, facts: found.0,
-                                       tls: found.1)
-            if let link = analyzer.ftpData {
-                report.controlSession = link.controlSession
-                report.transfer = link.transfer(after: record.info.firstTime)
-                report.controlInferred = link.inferred
-            }
-            report.readCertificates(certificates)
-            done.findings = SessionRules.evaluate(report, enabled: options.ruleEnabled)
-            done.session = report
+           let found = analyzer.takeResult() ?? analyzer.session.map({ ($0.facts, $0.tlsFacts) }) {
+            // Boxed as it is made, then read in the box: a report moved into a box later is copied.
+            let box = ReportBox(report(record, facts: found.0, tls: found.1, ftpData: analyzer.ftpData))
+            box.read { done.findings = SessionRules.evaluate($0, enabled: options.ruleEnabled) }
+            done.keep(box)
         }
         if let shard {
             shard.finished(done, announcing: ftp.hasAnnouncements(of: record.info.firstFrame))
@@ -410,14 +405,30 @@ final class FlowCollector: StreamSink {
         }
     }
 
+    /// The report of a finished flow's session, certificates read.
+    private func report(_ record: FlowRecord, facts: SessionFacts, tls: TLSFacts?, ftpData: FTPDataLink?) -> SessionReport {
+        var report = SessionReport(id: sessionID(record.info), file: file, flow: record, facts: facts, tls: tls)
+        if let link = ftpData {
+            report.controlSession = link.controlSession
+            report.transfer = link.transfer(after: record.info.firstTime)
+            report.controlInferred = link.inferred
+        }
+        report.readCertificates(certificates)
+        return report
+    }
+
     /// Takes a finished flow, in the order the flow table finished it: its session goes to the cross-session
     /// rules and the posture, and its records wait for their turn in the output.
     func accept(_ done: FinishedFlow) {
         let item = Output(flow: done.flow)
-        if let report = done.session {
-            item.session = SessionOutput(report: report, findings: reported(done.findings))
-            cross.add(report)
-            addToPosture(report)
+        if let box = done.reportBox {
+            // The report stays in its box: rules, posture and the sink read it there (a copy would retain each
+            // of its many strings and arrays, and release them again).
+            item.session = SessionOutput(box: box, findings: reported(done.findings))
+            box.read {
+                cross.add($0)
+                addToPosture($0)
+            }
             sessions += 1
         }
         pending.push(item)
@@ -430,8 +441,7 @@ final class FlowCollector: StreamSink {
             let id = idBase + top.flow.info.id
             if options.flowRecords { sink.flow(top.flow, id: id, file: file) }
             if let out = top.session {
-                let s = out.report
-                sink.session(s, findings: out.findings)
+                out.box.read { sink.session($0, findings: out.findings) }
                 if options.streamCrossSessionFindings {
                     let ready = cross.takeReady(released: .init(endFrame: top.flow.endFrame, id: id),
                                                 enabled: options.ruleEnabled)
@@ -468,13 +478,29 @@ struct FinishedFlow: Sendable {
         get { box?.report }
         set { box = newValue.map(ReportBox.init) }
     }
+
+    /// The boxed report, to read in place.
+    var reportBox: ReportBox? { box }
+
+    /// Keeps the session's boxed report.
+    mutating func keep(_ box: ReportBox) {
+        self.box = box
+    }
 }
 
+/// A finished flow's report, on the heap once. Immutable, so that the rules, the posture and the sinks read it
+/// in place (through a `var`, every reader would take a copy).
 final class ReportBox: Sendable {
     let report: SessionReport
 
-    init(_ report: SessionReport) {
+    init(_ report: consuming SessionReport) {
         self.report = report
+    }
+
+    /// Lends the report to `body` without a copy (the box outlives the call).
+    @inline(__always)
+    func read(_ body: (borrowing SessionReport) -> Void) {
+        body(report)
     }
 }
 
@@ -493,11 +519,11 @@ final class Output {
 
 /// A session report and its own findings.
 final class SessionOutput {
-    let report: SessionReport
+    let box: ReportBox
     let findings: [Finding]
 
-    init(report: SessionReport, findings: [Finding]) {
-        self.report = report
+    init(box: ReportBox, findings: [Finding]) {
+        self.box = box
         self.findings = findings
     }
 }

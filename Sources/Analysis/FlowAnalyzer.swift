@@ -23,8 +23,8 @@ extension Anomaly.Name {
 /// What a closed flow's session found. A class: every open flow's analyzer has room for one, and ~1.3 KB of
 /// facts inline would cost that much per flow held (200,000 of them under a SYN flood).
 final class FlowResult {
-    let facts: SessionFacts
-    let tls: TLSFacts?
+    var facts: SessionFacts?
+    var tls: TLSFacts?
     init(facts: SessionFacts, tls: TLSFacts?) {
         self.facts = facts
         self.tls = tls
@@ -59,6 +59,20 @@ final class FlowAnalyzer: StreamConsumer {
     @exclusivity(unchecked) private(set) var session: ProtocolSession?
     /// What the session found, once the connection has closed.
     @exclusivity(unchecked) private(set) var result: FlowResult?
+    /// The closed session's facts, moved out (the analyzer is done with them): nil when it had no session.
+    func takeResult() -> (SessionFacts, TLSFacts?)? {
+        guard let r = result, r.facts != nil else { return nil }
+        var facts: SessionFacts?
+        var tls: TLSFacts?
+        swap(&facts, &r.facts)
+        swap(&tls, &r.tls)
+        result = nil
+        switch consume facts {
+        case .some(let f): return (f, tls)
+        case .none: return nil
+        }
+    }
+
     /// Set when the connection was announced as an FTP data connection.
     @exclusivity(unchecked) private(set) var ftpData: FTPDataLink?
     /// The port that decides an ambiguous banner (the server port, or a SOCKS CONNECT target).
@@ -128,7 +142,10 @@ final class FlowAnalyzer: StreamConsumer {
                 s.finish()
                 // Keep the facts, drop the parser: a closed flow lingers a while before its record goes out,
                 // and thousands may linger at once.
-                result = FlowResult(facts: s.facts, tls: s.tlsFacts)
+                // Moved out, unless this is an FTP control session: its data connections read its facts
+                // (the transfers) until they end, through their link to it.
+                let (facts, tls) = s.appProtocol == .ftp ? (s.facts, s.tlsFacts) : s.takeFacts()
+                result = FlowResult(facts: facts, tls: tls)
                 session = nil
             }
             state = .done
@@ -144,6 +161,8 @@ final class FlowAnalyzer: StreamConsumer {
         case .session(let s):
             s.receive(side, bytes, frame: frame, time: time)
             if s.appProtocol == .ftp { registerDataEndpoints(s) }
+            // As `verdictAfterEvent`, with the session at hand (the state is the same).
+            return s.wantsMore ? .more : .bypass
         case .detecting(var d, var chunks):
             chunks.append(Chunk(side: side, bytes: Array(bytes), frame: frame, time: time))
             if let verdict = d.add(side, bytes) {
@@ -225,12 +244,12 @@ final class FlowAnalyzer: StreamConsumer {
     /// Hands new PASV/EPSV/PORT/EPRT announcements of an FTP control session to the expectation table.
     /// An announcement without an address (EPSV) means the control connection's address of the listener.
     private func registerDataEndpoints(_ s: ProtocolSession) {
-        if !registeredDark && s.facts.transport != .plaintext {
+        if !registeredDark && s.transport != .plaintext {
             registeredDark = true
             expectations.controlWentDark(client: info.client.address, server: info.server.address,
                                          link: FTPDataLink(controlSession: sessionID, control: s, announcedFrame: 0))
         }
-        let endpoints = s.facts.dataEndpoints
+        let endpoints = s.dataEndpoints
         guard endpoints.count > announced else { return }
         for e in endpoints[announced...] {
             let fallback = e.listener == .server ? info.server.address : info.client.address

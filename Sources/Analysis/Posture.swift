@@ -112,7 +112,7 @@ public struct Posture: Sendable {
         var endpoint: Endpoint
     }
 
-    mutating func add(_ s: SessionReport) {
+    mutating func add(_ s: borrowing SessionReport) {
         let f = s.facts
         guard f.appProtocol != .ftpData else { return }
         let key = ServerKey(protocolName: s.protocolName, endpoint: s.server)

@@ -298,14 +298,16 @@ struct CrossSessionRules {
         }
     }
 
-    mutating func add(_ s: SessionReport) {
+    mutating func add(_ s: borrowing SessionReport) {
         guard s.facts.appProtocol != .ftpData, s.facts.appProtocol != .tls else { return }
         if s.flow.lastTime > newest { newest = s.flow.lastTime }
         if let offered = s.facts.startTLS.offered {
-            let key = Posture.ServerKey(protocolName: s.protocolName, endpoint: s.server)
+            let name = s.protocolName, server = s.server
+            let key = Posture.ServerKey(protocolName: name, endpoint: server)
             if offers[key] != nil || offers.count < Self.maxServers {
-                // In place: a copy out and back would copy the id lists every session.
-                Self.note(offered, s, into: &offers[key, default: Offers(protocolName: s.protocolName, server: s.server)])
+                // In place: a copy out and back would copy the id lists every session. (The default's
+                // autoclosure takes the name and server, not `s`: capturing the report would copy it.)
+                Self.note(offered, s, into: &offers[key, default: Offers(protocolName: name, server: server)])
             } else {
                 dropped += 1
             }

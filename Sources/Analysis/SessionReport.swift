@@ -29,16 +29,18 @@ public struct SessionReport: Sendable {
 
     /// Parses the chain of `tls` (leaf first) into `certificates`, through `cache`.
     mutating func readCertificates(_ cache: CertificateCache) {
-        guard let t = tls else { return }
-        for der in t.certificates.prefix(Self.maxCertificates) {
+        // Field by field: a copy of the TLS facts would retain and release every string and array in them.
+        guard tls != nil else { return }
+        let ders = tls?.certificates ?? []
+        for der in ders.prefix(Self.maxCertificates) {
             if let summary = cache.summary(der) { certificates.append(summary) } else { certificatesUnread += 1 }
         }
-        certificatesUnread += max(0, t.certificates.count - Self.maxCertificates) + t.certificatesDropped
+        certificatesUnread += max(0, ders.count - Self.maxCertificates) + (tls?.certificatesDropped ?? 0)
         // The summaries are what reports show; the DER (kilobytes a session) would otherwise wait with the
         // report until its record goes out.
         tls?.certificates = []
         if let leaf = certificates.first {
-            let mismatch = t.clientHello?.serverName.map { cache.nameMismatch(leaf, $0) } ?? false
+            let mismatch = tls?.clientHello?.serverName.map { cache.nameMismatch(leaf, $0) } ?? false
             certificateProblems = leaf.problems(at: flow.info.firstTime.seconds, nameMismatch: mismatch)
         } else {
             certificateProblems = []

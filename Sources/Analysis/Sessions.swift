@@ -11,6 +11,12 @@ protocol ProtocolSession: AnyObject {
     /// `facts.appProtocol`, without copying the facts (asked at every delivery).
     var appProtocol: AppProtocol { get }
     var tlsFacts: TLSFacts? { get }
+    /// `facts` and `tlsFacts`, moved out: for a finished session that nothing else reads (a copy would retain
+    /// and release every string and array in them).
+    func takeFacts() -> (SessionFacts, TLSFacts?)
+    /// `facts.transport` and `facts.dataEndpoints`, without copying the facts (FTP asks at every delivery).
+    var transport: Transport { get }
+    var dataEndpoints: [FTPDataEndpoint] { get }
     /// False once the session needs no more bytes (the stream can be bypassed).
     var wantsMore: Bool { get }
     /// Notes a limit the router hit on the session's behalf (detection decided early).
@@ -27,6 +33,8 @@ extension TextSession: ProtocolSession {
 /// A connection that is TLS from its first byte (SMTPS, IMAPS, POP3S, FTPS, HTTPS ...).
 final class ImplicitTLSSession: ProtocolSession {
     var appProtocol: AppProtocol { facts.appProtocol }
+    var transport: Transport { facts.transport }
+    var dataEndpoints: [FTPDataEndpoint] { facts.dataEndpoints }
     @exclusivity(unchecked) private(set) var facts: SessionFacts
     @exclusivity(unchecked) private var observer = TLSObserver()
     @exclusivity(unchecked) private(set) var wantsMore = true
@@ -52,6 +60,12 @@ final class ImplicitTLSSession: ProtocolSession {
     func gap(_ side: Side, count: Int, frame: Int) {}
     func finish() { observer.finish() }
     var tlsFacts: TLSFacts? { observer.facts }
+
+    func takeFacts() -> (SessionFacts, TLSFacts?) {
+        var taken = SessionFacts(appProtocol: facts.appProtocol)
+        swap(&taken, &facts)
+        return (taken, observer.takeFacts())
+    }
     func recordAnomaly(_ name: Anomaly.Name, frame: Int) { facts.anomalies.record(name, frame: frame) }
 }
 
@@ -59,6 +73,8 @@ final class ImplicitTLSSession: ProtocolSession {
 /// counted (the flow record has the bytes); TLS data (PROT P) is followed through its handshake.
 final class FTPDataSession: ProtocolSession {
     var appProtocol: AppProtocol { .ftpData }
+    var transport: Transport { facts.transport }
+    var dataEndpoints: [FTPDataEndpoint] { facts.dataEndpoints }
     @exclusivity(unchecked) private(set) var facts = SessionFacts(appProtocol: .ftpData)
     /// The control session and the transfer it carried.
     let control: FTPDataLink
@@ -105,6 +121,12 @@ final class FTPDataSession: ProtocolSession {
     }
 
     var tlsFacts: TLSFacts? { observer?.facts }
+
+    func takeFacts() -> (SessionFacts, TLSFacts?) {
+        var taken = SessionFacts(appProtocol: .ftpData)
+        swap(&taken, &facts)
+        return (taken, observer?.takeFacts())
+    }
     func recordAnomaly(_ name: Anomaly.Name, frame: Int) { facts.anomalies.record(name, frame: frame) }
 }
 

@@ -128,6 +128,18 @@ public final class TextSession<Grammar: TextGrammar> {
     }
 
     public var facts: SessionFacts { context.facts }
+    /// The facts and the TLS facts (as `Analysis` reads them: only once TLS started), moved out: for a session
+    /// that is over and that nothing else reads.
+    public func takeFacts() -> (SessionFacts, TLSFacts?) {
+        var taken = SessionFacts(appProtocol: Grammar.appProtocol)
+        swap(&taken, &context.facts)
+        let tlsFacts = taken.startTLS.tlsStartFrame == nil ? nil : tls.takeFacts()
+        return (taken, tlsFacts)
+    }
+
+    /// `facts.transport` and `facts.dataEndpoints` without a copy of the facts.
+    public var transport: Transport { context.facts.transport }
+    public var dataEndpoints: [FTPDataEndpoint] { context.facts.dataEndpoints }
 
     /// Notes something odd the caller saw on this session's behalf (its detection hit a limit).
     public func recordAnomaly(_ name: Anomaly.Name, frame: Int) {

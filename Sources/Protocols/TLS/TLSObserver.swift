@@ -23,6 +23,13 @@ public struct TLSObserver: Sendable {
 
     public private(set) var facts = TLSFacts()
 
+    /// The facts, moved out (the observer is done).
+    public mutating func takeFacts() -> TLSFacts {
+        var taken = TLSFacts()
+        swap(&taken, &facts)
+        return taken
+    }
+
     /// What the body of the current record is for.
     private enum RecordKind: Sendable {
         case handshake, alert, changeCipherSpec, ssl2Clear, ignored
