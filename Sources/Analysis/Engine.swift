@@ -392,9 +392,9 @@ final class FlowCollector: StreamSink {
     func flowFinished(_ record: FlowRecord) {
         var done = FinishedFlow(flow: record)
         if let analyzer = analyzers.removeValue(forKey: record.info.id),
-           let found = analyzer.takeResult() ?? analyzer.session.map({ ($0.facts, $0.tlsFacts) }) {
+           let (facts, tls) = analyzer.takeResult() ?? analyzer.session.map({ ($0.facts, $0.tlsFacts) }) {
             // Boxed as it is made, then read in the box: a report moved into a box later is copied.
-            let box = ReportBox(report(record, facts: found.0, tls: found.1, ftpData: analyzer.ftpData))
+            let box = ReportBox(report(record, facts: facts, tls: tls, ftpData: analyzer.ftpData))
             box.read { done.findings = SessionRules.evaluate($0, enabled: options.ruleEnabled) }
             done.keep(box)
         }
@@ -406,7 +406,8 @@ final class FlowCollector: StreamSink {
     }
 
     /// The report of a finished flow's session, certificates read.
-    private func report(_ record: FlowRecord, facts: SessionFacts, tls: TLSFacts?, ftpData: FTPDataLink?) -> SessionReport {
+    private func report(_ record: FlowRecord, facts: consuming SessionFacts, tls: consuming TLSFacts?,
+                        ftpData: FTPDataLink?) -> SessionReport {
         var report = SessionReport(id: sessionID(record.info), file: file, flow: record, facts: facts, tls: tls)
         if let link = ftpData {
             report.controlSession = link.controlSession

@@ -19,15 +19,27 @@ public enum Severity: String, Sendable, Comparable, CaseIterable {
 }
 
 /// One entry of the findings catalogue: the stable id and what a reader needs to act on it.
-public struct Rule: Sendable {
+///
+/// A class: every finding carries its rule, and a finding is copied several times on its way out (a struct of
+/// six strings would be retained and released six times per copy, a reference once).
+public final class Rule: Sendable {
     /// Stable kebab-case id (CONTRACT.md `rule`).
-    public var id: String
+    public let id: String
     /// The usual severity; a rule may raise or lower it for one finding (documented per rule).
-    public var severity: Severity
-    public var title: String
-    public var why: String
-    public var remedy: String
-    public var references: [String]
+    public let severity: Severity
+    public let title: String
+    public let why: String
+    public let remedy: String
+    public let references: [String]
+
+    init(id: String, severity: Severity, title: String, why: String, remedy: String, references: [String]) {
+        self.id = id
+        self.severity = severity
+        self.title = title
+        self.why = why
+        self.remedy = remedy
+        self.references = references
+    }
 }
 
 /// The findings catalogue: every rule cleartext can fire, in one place (docs/findings.md is made from it).
@@ -226,7 +238,13 @@ public struct Finding: Sendable {
         self.severity = severity ?? rule.severity
         self.session = session
         self.sessions = sessions
-        self.frames = Array(Set(frames.filter { $0 > 0 })).sorted()
+        // Ascending, without repeats or the zero placeholder (no Set: a finding has a frame or three).
+        var sorted = frames.filter { $0 > 0 }
+        sorted.sort()
+        var unique: [Int] = []
+        unique.reserveCapacity(sorted.count)
+        for f in sorted where unique.last != f { unique.append(f) }
+        self.frames = unique
         self.message = message
     }
 }
