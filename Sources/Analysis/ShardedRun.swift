@@ -41,19 +41,20 @@ struct ShardItem {
     var wireLength: Int
 }
 
-/// A TCP frame of the input as every worker sees it: the worker that owns it processes its segment, the others
-/// move their clock to its time, as one flow table would before processing it.
+/// A TCP frame of the input as every worker sees it: the worker that owns it processes its segment (`item`
+/// in the range's items), the others move their clock to its time, as one flow table would before processing it.
 struct ShardTick {
     var frame: Int
     var time: CaptureTime
-    var owner: Int
+    var owner: Int32
+    var item: Int32
 }
 
 /// Consecutive frames of the input, shared read-only by all workers.
 final class ShardRange: @unchecked Sendable {
     let ticks: [ShardTick]
-    /// The segments of each worker, in frame order.
-    let items: [[ShardItem]]
+    /// The segments, in frame order (each tick says whose and which).
+    let items: [ShardItem]
     /// The last frame read when the range was cut (of any kind), and its time.
     let endFrame: Int
     let endTime: CaptureTime
@@ -66,7 +67,7 @@ final class ShardRange: @unchecked Sendable {
     /// The bytes of the range's first frame: once the range is done, the file before it can be released.
     let start: UnsafeRawPointer?
 
-    init(ticks: [ShardTick], items: [[ShardItem]], endFrame: Int, endTime: CaptureTime, isLast: Bool,
+    init(ticks: [ShardTick], items: [ShardItem], endFrame: Int, endTime: CaptureTime, isLast: Bool,
          abandon: Bool = false, arena: PayloadArena?, start: UnsafeRawPointer?) {
         self.ticks = ticks
         self.items = items
@@ -263,21 +264,32 @@ final class ShardWorker: @unchecked Sendable {
     private func process(_ range: ShardRange) -> ShardResult {
         let result = ShardResult(endFrame: range.endFrame, isLast: range.isLast)
         log.result = result
-        let mine = range.items[index]
-        var next = 0
-        for tick in range.ticks {
-            if clock.map({ tick.time > $0 }) ?? true {
-                clock = tick.time
-                log.context = .advance(tick.frame)
-                table.advanceTime(to: tick.time, frame: tick.frame)
-                noteHeld(tick.frame, processing: false)
+        let me = Int32(truncatingIfNeeded: index)
+        // Until this time nothing in the table can expire: moving the clock is then all there is to do. An
+        // earlier value than the truth only costs a needless `advanceTime`; it is recomputed whenever a flow
+        // may have joined an empty list (a flow created or closed), the only way the truth moves earlier.
+        var expiry = table.nextExpiry
+        range.items.withUnsafeBufferPointer { items in
+            for tick in range.ticks {
+                if clock.map({ tick.time > $0 }) ?? true {
+                    clock = tick.time
+                    if let e = expiry, tick.time >= e {
+                        log.context = .advance(tick.frame)
+                        table.advanceTime(to: tick.time, frame: tick.frame)
+                        noteHeld(tick.frame, processing: false)
+                        expiry = table.nextExpiry
+                    } else {
+                        table.noteTime(tick.time)
+                    }
+                }
+                guard tick.owner == me, tick.item >= 0, Int(tick.item) < items.count else { continue }
+                let flows = (table.openFlows, table.lingeringFlows)
+                log.context = .process(tick.frame)
+                table.process(items[Int(tick.item)].segment, frame: tick.frame, time: tick.time,
+                              wireLength: items[Int(tick.item)].wireLength)
+                noteHeld(tick.frame, processing: true)
+                if flows != (table.openFlows, table.lingeringFlows) { expiry = table.nextExpiry }
             }
-            guard tick.owner == index, next < mine.count else { continue }
-            let item = mine[next]
-            next += 1
-            log.context = .process(tick.frame)
-            table.process(item.segment, frame: tick.frame, time: tick.time, wireLength: item.wireLength)
-            noteHeld(tick.frame, processing: true)
         }
         if range.isLast {
             log.context = .finish
@@ -554,14 +566,13 @@ struct RangeBuilder {
     /// copies), so a range also ends at `ShardedRun.rangeBytes`, whatever the frames' size.
     private(set) var bytes = 0
     private var ticks: [ShardTick] = []
-    private var items: [[ShardItem]]
+    private var items: [ShardItem] = []
     private var arena: PayloadArena?
     private var start: UnsafeRawPointer?
 
     init(workers: Int, copying: Bool) {
         self.workers = workers
         self.copying = copying
-        items = Array(repeating: [], count: workers)
     }
 
     /// Counts a frame read into the range.
@@ -579,8 +590,9 @@ struct RangeBuilder {
             self.arena = arena
             segment.payload = arena.copy(segment.payload)
         }
-        ticks.append(ShardTick(frame: frame.number, time: frame.time, owner: owner))
-        items[owner].append(ShardItem(segment: segment, wireLength: frame.originalLength))
+        ticks.append(ShardTick(frame: frame.number, time: frame.time, owner: Int32(truncatingIfNeeded: owner),
+                               item: Int32(truncatingIfNeeded: items.count)))
+        items.append(ShardItem(segment: segment, wireLength: frame.originalLength))
     }
 
     /// The range, ready to share; the builder starts the next one.
@@ -588,14 +600,11 @@ struct RangeBuilder {
         let range = ShardRange(ticks: ticks, items: items, endFrame: endFrame, endTime: endTime, isLast: isLast,
                                arena: arena, start: start)
         // The next range is likely as large: its arrays grow once.
-        let sizes = (ticks.count, items.map(\.count))
+        let sizes = (ticks.count, items.count)
         ticks = []
         ticks.reserveCapacity(sizes.0)
-        items = sizes.1.map { n in
-            var list: [ShardItem] = []
-            list.reserveCapacity(n)
-            return list
-        }
+        items = []
+        items.reserveCapacity(sizes.1)
         arena = nil
         start = nil
         frames = 0
@@ -615,7 +624,8 @@ struct RangeBuilder {
         var h = mix(segment.source.address) &+ mix(segment.destination.address)
         h = (h ^ (h >> 29)) &* 0xBF58_476D_1CE4_E5B9
         h ^= h >> 32
-        return Int(truncatingIfNeeded: h % UInt64(max(1, workers)))
+        // The high half of h × workers: uniform over the workers, without a division.
+        return Int(truncatingIfNeeded: h.multipliedFullWidth(by: UInt64(max(1, workers))).high)
     }
 
     private static func mix(_ a: IPAddress) -> UInt64 {

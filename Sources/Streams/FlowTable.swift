@@ -291,6 +291,36 @@ public final class FlowTable {
         expireLingering(now)
     }
 
+    /// The earliest capture time at which `advanceTime` would end a flow (the least recently active open flow
+    /// timing out, or the first closed one done lingering); nil when no flow is held. Before it, moving the
+    /// clock (`noteTime`) is all `advanceTime` would do. A sharded run's workers move their clocks to every
+    /// other worker's frames, and most of those moves can skip the lists.
+    public var nextExpiry: CaptureTime? {
+        var earliest: CaptureTime?
+        if openList.head >= 0 {
+            earliest = Self.deadline(links[Int(openList.head)].lastActive, after: config.idleTimeout)
+        }
+        if lingerList.head >= 0 {
+            let d = Self.deadline(links[Int(lingerList.head)].closedAt, after: config.closedLinger)
+            earliest = earliest.map { min($0, d) } ?? d
+        }
+        return earliest
+    }
+
+    /// The first time `now` with `now.secondsSince(start) >= seconds` (saturating: a time so late that no
+    /// later one exists means never).
+    private static func deadline(_ start: CaptureTime, after seconds: Int64) -> CaptureTime {
+        let (s, overflow) = start.seconds.addingReportingOverflow(seconds)
+        if overflow { return seconds > 0 ? CaptureTime(seconds: .max, nanoseconds: 999_999_999) : CaptureTime(seconds: .min, nanoseconds: 0) }
+        return CaptureTime(seconds: s, nanoseconds: start.nanoseconds)
+    }
+
+    /// Moves the clock to `now` (when later), as `advanceTime` does, for a time before `nextExpiry`.
+    public func noteTime(_ now: CaptureTime) {
+        if let c = clock, now <= c { return }
+        clock = now
+    }
+
     private func expireLingering(_ now: CaptureTime) {
         while lingerList.head >= 0 {
             let h = lingerList.head

@@ -270,7 +270,8 @@ struct FlowTableTests {
         var bases: [UInt32] = (0..<10).map { _ in UInt32.random(in: 0...UInt32.max, using: &rng) }
         let flagChoices: [TCPFlags] = [.ack, [.ack, .psh], .syn, [.syn, .ack], [.fin, .ack], .rst, [], [.syn, .fin, .rst]]
         var time: Int64 = 0
-        var bufferViolations = 0, flowViolations = 0
+        var bufferViolations = 0, flowViolations = 0, expiryViolations = 0
+        var lastClock = CaptureTime(seconds: .min, nanoseconds: 0)
         for frame in 1...50_000 {
             let f = Int.random(in: 0..<clients.count, using: &rng)
             let toServer = Bool.random(using: &rng)
@@ -298,6 +299,14 @@ struct FlowTableTests {
             }
             let ackValue = bases[b ^ 1] &+ UInt32.random(in: 0...4000, using: &rng)
             let (src, dst) = toServer ? (clients[f], serverEP) : (serverEP, clients[f])
+            // nextExpiry is exact: moving the clock to a time before it ends no flow, to it (or later) ends one
+            // (when the clock moves at all). The workers of a sharded run rely on the first half.
+            let now = CaptureTime(seconds: time, nanoseconds: 0)
+            let expiry = table.nextExpiry, recordsBefore = rec.records.count, movesClock = now > lastClock
+            table.advanceTime(to: now, frame: frame)
+            let ended = rec.records.count > recordsBefore
+            if let e = expiry, now >= e, movesClock { if !ended { expiryViolations += 1 } } else if ended { expiryViolations += 1 }
+            lastClock = max(lastClock, now)
             payload.withUnsafeBytes { p in
                 let seg = TCPSegment(source: src, destination: dst, seq: SeqNumber(seq), ack: SeqNumber(ackValue),
                                      flags: flags, window: UInt16.random(in: 0...UInt16.max, using: &rng),
@@ -308,10 +317,14 @@ struct FlowTableTests {
             // Checked on every frame, reported once (an #expect per frame would dominate the run time).
             if table.bufferedBytes < 0 || table.bufferedBytes > config.maxBufferedBytesTotal { bufferViolations += 1 }
             if table.openFlows + table.lingeringFlows > config.maxFlows { flowViolations += 1 }
-            if frame % 10_000 == 0 { table.advanceTime(to: CaptureTime(seconds: time + 1000, nanoseconds: 0), frame: frame) }
+            if frame % 10_000 == 0 {
+                table.advanceTime(to: CaptureTime(seconds: time + 1000, nanoseconds: 0), frame: frame)
+                lastClock = max(lastClock, CaptureTime(seconds: time + 1000, nanoseconds: 0))
+            }
         }
         table.finish(frame: 50_000, time: CaptureTime(seconds: time, nanoseconds: 0))
         #expect(bufferViolations == 0 && flowViolations == 0)
+        #expect(expiryViolations == 0)
         #expect(table.bufferedBytes == 0)
         #expect(table.peakBufferedBytes <= config.maxBufferedBytesTotal)
         #expect(table.peakBufferedBytes > 0)
