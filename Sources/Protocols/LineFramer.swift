@@ -66,6 +66,8 @@ public struct LineFramer {
 
     private var mode = Mode.lines
     private var partial: [UInt8] = []
+    /// The previous line's buffer, reused for the next line once that line is gone (see `finishLine`).
+    private var spare: [UInt8] = []
     /// Dropping the rest of an overlong line, or of a half line after a gap, until LF.
     private var discardingToLF = false
     private var chunk = UnsafeRawBufferPointer(start: nil, count: 0)
@@ -264,6 +266,10 @@ public struct LineFramer {
         if overlong { overlongCount += 1 }
         if bareLF { bareLFCount += 1 }
         let line = Line(bytes: partial, frame: frame, time: time, overlong: overlong, bareLF: bareLF)
+        // The line takes these bytes; the next one is built in the buffer the line before gave back. Emptying a
+        // buffer a line still holds would allocate a new one for every line; a grammar that keeps a line's
+        // bytes only costs that allocation once.
+        swap(&partial, &spare)
         partial.removeAll(keepingCapacity: true)
         return line
     }
