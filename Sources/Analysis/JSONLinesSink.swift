@@ -69,8 +69,8 @@ public final class JSONLinesSink: RecordSink {
         o.object("server") { endpoint(s.server, into: &$0) }
         o.field("first_frame", s.flow.info.firstFrame)
         o.field("last_frame", s.flow.lastFrame)
-        o.field("start", s.flow.info.firstTime.rfc3339)
-        o.field("end", s.flow.lastTime.rfc3339)
+        o.field("start", time: s.flow.info.firstTime)
+        o.field("end", time: s.flow.lastTime)
         o.field("transport", f.transport.rawValue)
         o.object("starttls") { st in
             st.field("offered", f.startTLS.offered)
@@ -94,7 +94,7 @@ public final class JSONLinesSink: RecordSink {
             o.fieldNull("tls")
         }
         o.objects("credentials", f.credentials) { c, j in credential(c, secrets: secrets, into: &j) }
-        o.field("evidence_filter", s.evidenceFilter)
+        o.field("evidence_filter", evidenceFor: s.client, s.server, frames: s.flow.info.firstFrame...s.flow.lastFrame)
         o.field("ended_by", s.flow.end.rawValue)
         o.field("incomplete", s.flow.end == .endOfInput || s.flow.end == .evicted)
         // Beyond the contract.
@@ -234,7 +234,7 @@ public final class JSONLinesSink: RecordSink {
         o.field("outcome", c.outcome.rawValue)
         o.field("frame", c.frame)
         o.field("cleartext", true)
-        o.field("time", c.time.rfc3339)
+        o.field("time", time: c.time)
         o.field("reply_frame", c.replyFrame)
         if c.isAnonymous { o.field("anonymous", true) }
         if secrets.shows {
@@ -255,16 +255,16 @@ public final class JSONLinesSink: RecordSink {
         o.object("server") { Self.endpoint(record.info.server, into: &$0) }
         o.field("first_frame", record.info.firstFrame)
         o.field("last_frame", record.lastFrame)
-        o.field("start", record.info.firstTime.rfc3339)
-        o.field("end", record.lastTime.rfc3339)
+        o.field("start", time: record.info.firstTime)
+        o.field("end", time: record.lastTime)
         o.field("ended_by", record.end.rawValue)
         o.field("ended_at_frame", record.endFrame)
         o.field("roles_from", record.info.roleBasis.rawValue)
         o.field("midstream", record.info.midstream)
         o.object("client_to_server") { Self.direction(record[.clientToServer], into: &$0) }
         o.object("server_to_client") { Self.direction(record[.serverToClient], into: &$0) }
-        o.field("evidence_filter", EvidenceFilter.connection(record.info.client, record.info.server,
-                                                             frames: record.info.firstFrame...record.lastFrame))
+        o.field("evidence_filter", evidenceFor: record.info.client, record.info.server,
+                frames: record.info.firstFrame...record.lastFrame)
         emit(o)
     }
 
@@ -436,28 +436,42 @@ public enum EvidenceFilter {
     /// The frames of one TCP connection: both addresses and ports, bounded by frame numbers (so port reuse
     /// in the same file does not select another connection). Works in any Wireshark version.
     public static func connection(_ a: Endpoint, _ b: Endpoint, frames: ClosedRange<Int>) -> String {
-        // Built as bytes: every session and flow record carries one (interpolation cost ~13k instructions).
-        var out: [UInt8] = []
-        out.reserveCapacity(160)
-        appendEndpoint(a, to: &out)
-        append(" && ", to: &out)
-        appendEndpoint(b, to: &out)
-        append(" && frame.number>=", to: &out)
-        JSONObject.appendInt(frames.lowerBound, to: &out)
-        append(" && frame.number<=", to: &out)
-        JSONObject.appendInt(frames.upperBound, to: &out)
-        return String(decoding: out, as: UTF8.self)
+        String(unsafeUninitializedCapacity: maxLength) { buf in
+            guard let base = buf.baseAddress else { return 0 }
+            return write(a, b, frames: frames, into: base)
+        }
     }
 
-    private static func append(_ s: StaticString, to out: inout [UInt8]) {
-        s.withUTF8Buffer { out.append(contentsOf: $0) }
-    }
+    /// The longest filter: two IPv6 endpoints (39 characters of address each) and two 20-character frame numbers
+    /// around 80 characters of text.
+    static let maxLength = 224
 
-    private static func appendEndpoint(_ e: Endpoint, to out: inout [UInt8]) {
-        append(e.address.isIPv6 ? "ipv6.addr==" : "ip.addr==", to: &out)
-        out.append(contentsOf: e.address.description.utf8)
-        append(" && tcp.port==", to: &out)
-        JSONObject.appendInt(Int(e.port), to: &out)
+    /// Writes `connection(a, b, frames:)` at `out` (room for `maxLength` bytes); returns the bytes written.
+    /// Straight into the record's buffer: every session and flow record carries one.
+    static func write(_ a: Endpoint, _ b: Endpoint, frames: ClosedRange<Int>, into out: UnsafeMutablePointer<UInt8>) -> Int {
+        var i = 0
+        func put(_ s: StaticString) {
+            s.withUTF8Buffer { t in
+                for byte in t { out[i] = byte; i += 1 }
+            }
+        }
+        func endpoint(_ e: Endpoint) {
+            put(e.address.isIPv6 ? "ipv6.addr==" : "ip.addr==")
+            var text = e.address.description
+            text.withUTF8 { t in
+                for byte in t.prefix(39) { out[i] = byte; i += 1 }
+            }
+            put(" && tcp.port==")
+            i += JSONObject.formatInt(Int(e.port), into: out + i)
+        }
+        endpoint(a)
+        put(" && ")
+        endpoint(b)
+        put(" && frame.number>=")
+        i += JSONObject.formatInt(frames.lowerBound, into: out + i)
+        put(" && frame.number<=")
+        i += JSONObject.formatInt(frames.upperBound, into: out + i)
+        return i
     }
 }
 

@@ -115,6 +115,28 @@ public struct JSONObject {
         string(value)
     }
 
+    /// A time as RFC 3339 text (`CaptureTime.rfc3339`), written in place.
+    public mutating func field(_ name: StaticString, time: CaptureTime) {
+        key(name)
+        write(upTo: CaptureTime.maxRFC3339Length + 2) { p in
+            p[0] = UInt8(ascii: "\"")
+            let n = time.writeRFC3339(into: p + 1)
+            p[n + 1] = UInt8(ascii: "\"")
+            return n + 2
+        }
+    }
+
+    /// A connection's Wireshark filter (`EvidenceFilter.connection`), written in place (it never needs escaping).
+    mutating func field(_ name: StaticString, evidenceFor a: Endpoint, _ b: Endpoint, frames: ClosedRange<Int>) {
+        key(name)
+        write(upTo: EvidenceFilter.maxLength + 2) { p in
+            p[0] = UInt8(ascii: "\"")
+            let n = EvidenceFilter.write(a, b, frames: frames, into: p + 1)
+            p[n + 1] = UInt8(ascii: "\"")
+            return n + 2
+        }
+    }
+
     public mutating func field(_ name: StaticString, _ value: String?) {
         key(name)
         if let value { string(value) } else { put("null") }

@@ -29,35 +29,47 @@ public struct CaptureTime: Hashable, Comparable, Sendable, CustomStringConvertib
     /// RFC 3339 UTC with microseconds, e.g. `2024-03-12T09:00:00.123456Z`. Written digit by digit into the
     /// string's own storage: every record has two or more of these.
     public var rfc3339: String {
+        String(unsafeUninitializedCapacity: Self.maxRFC3339Length) { buf in
+            guard let base = buf.baseAddress else { return 0 }
+            return writeRFC3339(into: base)
+        }
+    }
+
+    /// The longest `rfc3339` text: a sign, 7 digits of year (the arithmetic is clamped to ±5 million years),
+    /// and 23 more characters.
+    public static let maxRFC3339Length = 31
+
+    /// Writes `rfc3339` at `out` (room for `maxRFC3339Length` bytes); returns the bytes written. Report writers
+    /// put it straight into their buffers.
+    public func writeRFC3339(into out: UnsafeMutablePointer<UInt8>) -> Int {
         let (days, secOfDay) = Self.floorDivide(seconds, 86_400)
         let (y, m, d) = Self.civil(fromDays: days)
         let micros = Int(nanoseconds / 1000)
         let year = y < 0 ? -y : y
-        let yearDigits = max(4, String(year).utf8.count)  // years past 9999 only in hostile files
-        let length = (y < 0 ? 1 : 0) + yearDigits + 23
-        return String(unsafeUninitializedCapacity: length) { buf in
-            var i = 0
-            func put(_ c: UInt8) { buf[i] = c; i += 1 }
-            func digits(_ v: Int, _ width: Int) {
-                var v = v, k = width
-                while k > 0 {
-                    k -= 1
-                    buf[i + k] = UInt8(ascii: "0") + UInt8(v % 10)
-                    v /= 10
-                }
-                i += width
+        var yearDigits = 4
+        var rest = year / 10_000
+        while rest > 0 { yearDigits += 1; rest /= 10 }  // years past 9999 only in hostile files
+        var i = 0
+        func put(_ c: UInt8) { out[i] = c; i += 1 }
+        func digits(_ v: Int, _ width: Int) {
+            var v = v, k = width
+            while k > 0 {
+                k -= 1
+                out[i + k] = UInt8(ascii: "0") + UInt8(v % 10)
+                v /= 10
             }
-            if y < 0 { put(UInt8(ascii: "-")) }
-            digits(year, yearDigits)
-            put(UInt8(ascii: "-")); digits(m, 2)
-            put(UInt8(ascii: "-")); digits(d, 2)
-            put(UInt8(ascii: "T")); digits(Int(secOfDay / 3600), 2)
-            put(UInt8(ascii: ":")); digits(Int(secOfDay % 3600 / 60), 2)
-            put(UInt8(ascii: ":")); digits(Int(secOfDay % 60), 2)
-            put(UInt8(ascii: ".")); digits(micros, 6)
-            put(UInt8(ascii: "Z"))
-            return i
+            i += width
         }
+        if y < 0 { put(UInt8(ascii: "-")) }
+        digits(year, yearDigits)
+        put(UInt8(ascii: "-")); digits(m, 2)
+        put(UInt8(ascii: "-")); digits(d, 2)
+        put(UInt8(ascii: "T")); digits(Int(secOfDay / 3600), 2)
+        put(UInt8(ascii: ":")); digits(Int(secOfDay % 3600 / 60), 2)
+        put(UInt8(ascii: ":")); digits(Int(secOfDay % 60), 2)
+        put(UInt8(ascii: ".")); digits(micros, 6)
+        put(UInt8(ascii: "Z"))
+        return i
     }
 
     public var description: String { rfc3339 }

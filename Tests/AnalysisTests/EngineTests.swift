@@ -113,6 +113,35 @@ import Foundation
         let a = Endpoint(IPAddress("2001:db8::1")!, 1234), b = Endpoint(IPAddress("192.0.2.1")!, 25)
         #expect(EvidenceFilter.connection(a, b, frames: 3...9)
                 == "ipv6.addr==2001:db8::1 && tcp.port==1234 && ip.addr==192.0.2.1 && tcp.port==25 && frame.number>=3 && frame.number<=9")
+        // The longest filter fits the room the JSON writer gives it, and the in-place field is the same text.
+        let long = Endpoint(IPAddress("ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe")!, 65535)
+        let widest = EvidenceFilter.connection(long, long, frames: Int.min...Int.max)
+        #expect(widest.utf8.count <= EvidenceFilter.maxLength)
+        for (x, y, frames) in [(a, b, 3...9), (long, long, Int.min...Int.max), (b, a, 0...0)] {
+            var direct = JSONObject()
+            direct.field("f", evidenceFor: x, y, frames: frames)
+            var viaString = JSONObject()
+            viaString.field("f", EvidenceFilter.connection(x, y, frames: frames))
+            #expect(direct.bytes == viaString.bytes)
+        }
+    }
+
+    /// Times written in place are `rfc3339`, whatever the year (hostile files carry any 64-bit seconds).
+    @Test func timesWrittenInPlaceMatchTheirText() {
+        let times = [CaptureTime.zero, CaptureTime(seconds: 1_710_234_000, nanoseconds: 123_456_789),
+                     CaptureTime(seconds: -1, nanoseconds: 999_999_999), CaptureTime(seconds: .max, nanoseconds: .max),
+                     CaptureTime(seconds: .min, nanoseconds: 0), CaptureTime(seconds: 253_402_300_800, nanoseconds: 0)]
+        for t in times {
+            #expect(t.rfc3339.utf8.count <= CaptureTime.maxRFC3339Length)
+            var direct = JSONObject()
+            direct.field("t", time: t)
+            var viaString = JSONObject()
+            viaString.field("t", t.rfc3339)
+            #expect(direct.bytes == viaString.bytes, "\(t.seconds)")
+        }
+        #expect(CaptureTime(seconds: 1_710_234_000, nanoseconds: 123_456_789).rfc3339 == "2024-03-12T09:00:00.123456Z")
+        #expect(CaptureTime(seconds: 253_402_300_800, nanoseconds: 0).rfc3339 == "10000-01-01T00:00:00.000000Z")
+        #expect(CaptureTime(seconds: -1, nanoseconds: 0).rfc3339 == "1969-12-31T23:59:59.000000Z")
     }
 }
 
