@@ -60,13 +60,16 @@ public final class JSONLinesSink: RecordSink {
 
     static func session(_ s: SessionReport, secrets: SecretPolicy, cache: RenderCache = RenderCache()) -> JSONObject {
         let f = s.facts
+        // What the closures below need, taken out first: a closure that captured `s` made Swift copy the report.
+        let client = s.client, server = s.server
+        let certificates = s.certificates, unread = s.certificatesUnread, succeeded = s.startTLSSucceeded
         var o = JSONObject(capacity: 2048)
         o.field("type", "session")
         o.field("id", s.id)
         o.field("file", s.file)
         o.field("protocol", s.protocolName)
-        o.object("client") { endpoint(s.client, into: &$0) }
-        o.object("server") { endpoint(s.server, into: &$0) }
+        o.object("client") { endpoint(client, into: &$0) }
+        o.object("server") { endpoint(server, into: &$0) }
         o.field("first_frame", s.flow.info.firstFrame)
         o.field("last_frame", s.flow.lastFrame)
         o.field("start", time: s.flow.info.firstTime)
@@ -75,7 +78,7 @@ public final class JSONLinesSink: RecordSink {
         o.object("starttls") { st in
             st.field("offered", f.startTLS.offered)
             st.field("attempted", f.startTLS.attempted)
-            st.field("succeeded", s.startTLSSucceeded)
+            st.field("succeeded", succeeded)
             st.field("capability_frame", f.startTLS.capabilityFrame)
             st.field("command_frame", f.startTLS.commandFrame)
             st.field("reply_frame", f.startTLS.replyFrame)
@@ -87,14 +90,14 @@ public final class JSONLinesSink: RecordSink {
         if let t = s.tls {
             o.object("tls") { tls in
                 Self.tls(t, fingerprints: cache.fingerprints, into: &tls)
-                tls.field("certificates", s.certificates.map(cache.certificate))
-                if s.certificatesUnread > 0 { tls.field("certificates_unread", s.certificatesUnread) }
+                tls.field("certificates", certificates.map(cache.certificate))
+                if unread > 0 { tls.field("certificates_unread", unread) }
             }
         } else {
             o.fieldNull("tls")
         }
         o.objects("credentials", f.credentials) { c, j in credential(c, secrets: secrets, into: &j) }
-        o.field("evidence_filter", evidenceFor: s.client, s.server, frames: s.flow.info.firstFrame...s.flow.lastFrame)
+        o.field("evidence_filter", evidenceFor: client, server, frames: s.flow.info.firstFrame...s.flow.lastFrame)
         o.field("ended_by", s.flow.end.rawValue)
         o.field("incomplete", s.flow.end == .endOfInput || s.flow.end == .evicted)
         // Beyond the contract.
