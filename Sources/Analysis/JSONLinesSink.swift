@@ -88,11 +88,11 @@ public final class JSONLinesSink: RecordSink {
             if f.startTLS.answeredAsUnknown { st.field("answered_as_unknown", true) }
         }
         if let t = s.tls {
-            o.object("tls") { tls in
-                Self.tls(t, fingerprints: cache.fingerprints, into: &tls)
-                tls.field("certificates", certificates.map(cache.certificate))
-                if unread > 0 { tls.field("certificates_unread", unread) }
-            }
+            o.openObject("tls")
+            Self.tls(t, fingerprints: cache.fingerprints, into: &o)
+            o.field("certificates", certificates.map(cache.certificate))
+            if unread > 0 { o.field("certificates_unread", unread) }
+            o.closeObject()
         } else {
             o.fieldNull("tls")
         }

@@ -174,6 +174,19 @@ public struct JSONObject {
 
     /// A nested object written in place: `body` fills it in this object's own buffer (no buffer of its own,
     /// no copy), e.g. `o.object("client") { endpoint(e, into: &$0) }`.
+    /// Opens a nested object in place: its fields are written on this object until `closeObject()`. (No
+    /// closure: one that captures a large struct can make Swift copy it.)
+    public mutating func openObject(_ name: StaticString) {
+        key(name)
+        put(UInt8(ascii: "{"))
+        empty = true
+    }
+
+    public mutating func closeObject() {
+        put(UInt8(ascii: "}"))
+        empty = false
+    }
+
     public mutating func object(_ name: StaticString, _ body: (inout JSONObject) -> Void) {
         key(name)
         nested(body)
