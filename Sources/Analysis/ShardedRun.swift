@@ -13,8 +13,9 @@ import Wire
 //   (so decode counters, anomalies and IP fragment reassembly are exactly those of one thread) and hands each
 //   TCP segment to the worker of its address pair: a symmetric hash of the two IP addresses, not the ports, so
 //   an FTP control connection and its data connections, and both directions of every connection, meet in one
-//   worker. Segments travel as views into the memory-mapped file (`RetainingFrameSource`); streamed input and
-//   reassembled datagrams are copied.
+//   worker. Segments travel as views into the reader's blocks, each kept until every worker is done with it
+//   (`RetainingFrameSource`); reassembled datagrams, and the frames of a source that cannot keep them, are
+//   copied.
 // - Frames go out in ranges of `rangeFrames`, every range to every worker: each worker also sees the time of
 //   every other worker's TCP frames (`ShardTick`), so its idle timeouts and lingering flows expire at the same
 //   frame as in one flow table.
@@ -34,7 +35,7 @@ import Wire
 // control connection's (a PASV reply naming another address, FXP) lands in another worker and is not linked.
 // docs/limits.md ("Threads") says so.
 
-/// A TCP segment on its way to its worker. Its payload is a view into the memory-mapped file or into the
+/// A TCP segment on its way to its worker. Its payload is a view into the source's retained bytes or into the
 /// range's `PayloadArena`, valid while the range is alive.
 struct ShardItem {
     var segment: TCPSegment

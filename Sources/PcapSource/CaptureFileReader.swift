@@ -4,10 +4,11 @@ import Wire
 ///
 /// Why not libpcap: libpcap 1.10 refuses a pcapng whose interfaces differ in link type or snapshot length, does
 /// not say which interface a packet came from, and gives no file offsets in its errors. This reader has none of
-/// those limits and hands out views into a memory mapping, so reading a frame copies nothing.
+/// those limits and hands out views into its read buffer (or a memory mapping), so a frame is copied once, by the
+/// kernel, and never again.
 ///
-/// - Regular files are memory-mapped; pipes, FIFOs and `-` (standard input) are streamed through a bounded
-///   buffer, so a multi-gigabyte capture on standard input costs a few megabytes.
+/// - Files, pipes, FIFOs and `-` (standard input) are read through a bounded buffer, so a multi-gigabyte capture
+///   costs a few megabytes; a regular file can be memory-mapped instead (`mapped`).
 /// - Frame numbers count every packet record or packet block from 1, as Wireshark does.
 /// - On damage the reader returns every complete frame first, then throws once (`.truncated` when the input
 ///   ends inside a header or record, `.malformed` for an impossible length or an unknown interface, with the
@@ -60,8 +61,8 @@ public struct CaptureFileReader: RetainingFrameSource {
     ///
     /// Throws `.unreadable` (missing file, permission: the system's message), `.notACapture` (empty file,
     /// unknown magic) or `.truncated` (the file ends inside its header).
-    /// `mapped`: memory-map a regular file (views stay valid behind the parser, as a sharded run needs);
-    /// false reads it with `read(2)`, the faster way for one thread (see `InputWindow.init(path:mapped:)`).
+    /// `mapped`: memory-map a regular file; false reads it with `read(2)`, the faster way, which the command line
+    /// uses (see `InputWindow.init(path:mapped:)`). Both can keep frames valid for a sharded run (`retainFrames`).
     public init(path: String, mapped: Bool = true) throws(SourceError) {
         try self.init(input: InputWindow(path: path, mapped: mapped))
     }

@@ -9,11 +9,11 @@ import Wire
 ///
 /// One parser serves two kinds of input:
 ///
-/// - a regular file is memory-mapped once (`MAP_PRIVATE`, `PROT_READ`, `MADV_SEQUENTIAL`) and every window is a
-///   view into the mapping, so frames cost no copy;
-/// - anything else (a pipe, a FIFO, a terminal, `-`) is read with `read(2)` into one buffer, refilled in large
-///   chunks and compacted, so memory stays bounded by the largest single request (one record or block, whose
-///   length the parser caps) plus one chunk, however long the input is.
+/// - a regular file may be memory-mapped once (`MAP_PRIVATE`, `PROT_READ`, `MADV_SEQUENTIAL`), every window a
+///   view into the mapping (the command line does not: it reads, see `init(path:mapped:)`);
+/// - otherwise the input (a file, a pipe, a FIFO, a terminal, `-`) is read with `read(2)` into one buffer,
+///   refilled in large chunks and compacted, so memory stays bounded by the largest single request (one record
+///   or block, whose length the parser caps) plus one chunk, however long the input is.
 ///
 /// The parser only moves forward: a call to `window(at:count:)` may discard every byte before `offset` and
 /// invalidates the views returned by earlier calls (the streaming buffer moves). A view shorter than `count`
@@ -79,9 +79,10 @@ final class InputWindow {
 
     /// Opens `path`: a regular file is mapped (when `mapped`), anything else streamed. `-` is standard input.
     ///
-    /// Mapping gives views that stay valid while the parser moves on, which a sharded run's workers need.
-    /// One thread reads faster through `read(2)`: the bytes land in a buffer that stays in the CPU's cache,
-    /// where each page of a mapping is a fresh miss (measured: 17 % less CPU on the 1 GiB bench capture).
+    /// Reading is the faster way: the bytes land in a buffer that stays in the CPU's cache, where each page of a
+    /// mapping is a fresh miss (measured: 17 % less CPU on one thread on the 1 GiB bench capture), and a sharded
+    /// run's reader spent a third of its time on the mapping's page faults. Views that outlive the parser's next
+    /// step come from `retainFrames()` either way.
     init(path: String, mapped: Bool = true) throws(SourceError) {
         name = path
         chunkSize = Self.defaultChunkSize

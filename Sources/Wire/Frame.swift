@@ -1,6 +1,6 @@
 /// One captured frame, as a source hands it out.
 ///
-/// `bytes` is a view into the source's buffer (a memory-mapped file, libpcap's ring): it is valid until the
+/// `bytes` is a view into the source's buffer (its read buffer, libpcap's ring): it is valid until the
 /// next call to the source's `next()`, so a consumer decodes the frame before asking for another and copies
 /// only what it must keep.
 public struct Frame {

@@ -1,8 +1,8 @@
-/// A source whose frames can stay valid after `next()` (a memory-mapped file): a sharded run hands its
-/// workers views of the frames instead of copies, and says when they are done with them.
+/// A source whose frames can stay valid after `next()` (a file read into blocks it keeps, or mapped): a sharded
+/// run hands its workers views of the frames instead of copies, and says when they are done with them.
 public protocol RetainingFrameSource: FrameSource {
     /// From now on, keeps the bytes of every frame returned valid until the retainer releases them; nil when
-    /// the source cannot (a streamed input reuses its buffer), and frames must then be copied.
+    /// the source cannot, and frames must then be copied.
     func retainFrames() -> FrameRetainer?
 }
 

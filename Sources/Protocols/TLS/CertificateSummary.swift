@@ -396,7 +396,11 @@ struct RawFields {
         let certificate = try Self.children(root, "Certificate")
         guard certificate.count == 3 else { throw Self.malformed("Certificate needs 3 elements") }
         var tbs = try Self.children(certificate[0], "TBSCertificate")[...]
-        signatureOID = try ASN1ObjectIdentifier(derEncoded: Self.children(certificate[1], "signatureAlgorithm")[0])
+        // An empty AlgorithmIdentifier is malformed, not a trap (found by the certificate fuzz target).
+        guard let algorithm = try Self.children(certificate[1], "signatureAlgorithm").first else {
+            throw Self.malformed("signatureAlgorithm is empty")
+        }
+        signatureOID = try ASN1ObjectIdentifier(derEncoded: algorithm)
 
         // [0] EXPLICIT version, optional (absent means v1).
         if let first = tbs.first, first.identifier == ASN1Identifier(tagWithNumber: 0, tagClass: .contextSpecific) {
