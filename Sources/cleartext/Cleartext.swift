@@ -380,7 +380,8 @@ func monotonicSeconds() -> Double {
 
 /// `value` rounded to a whole number, right-aligned in `width` characters.
 func rounded(_ value: Double, width: Int) -> String {
-    let text = value.isFinite ? String(Int(value.rounded())) : "?"
+    // Int(_:) traps past its range: a progress figure that large (or not finite) prints as "?".
+    let text = value.isFinite && abs(value) < 1e15 ? String(Int(value.rounded())) : "?"
     return String(repeating: " ", count: max(0, width - text.count)) + text
 }
 
