@@ -70,6 +70,18 @@ public struct JSONObject {
         }
     }
 
+    /// Lets `body` write at most `count` bytes between double quotes; it returns how many it wrote. For text
+    /// that needs no escaping.
+    @inline(__always)
+    private mutating func quoted(upTo count: Int, _ body: (UnsafeMutablePointer<UInt8>) -> Int) {
+        write(upTo: count + 2) { p in
+            p[0] = UInt8(ascii: "\"")
+            let n = body(p + 1)
+            p[n + 1] = UInt8(ascii: "\"")
+            return n + 2
+        }
+    }
+
     /// Decimal digits of `value`.
     private mutating func int(_ value: Int) {
         write(upTo: 20) { p in JSONObject.formatInt(value, into: p) }
@@ -79,11 +91,9 @@ public struct JSONObject {
     private mutating func string(_ value: String) {
         let done = value.utf8.withContiguousStorageIfAvailable { buffer -> Bool in
             guard !JSONObject.needsEscape(UnsafeRawBufferPointer(buffer)) else { return false }
-            write(upTo: buffer.count + 2) { p in
-                p[0] = UInt8(ascii: "\"")
-                if let source = buffer.baseAddress { (p + 1).update(from: source, count: buffer.count) }
-                p[buffer.count + 1] = UInt8(ascii: "\"")
-                return buffer.count + 2
+            quoted(upTo: buffer.count) { p in
+                if let source = buffer.baseAddress { p.update(from: source, count: buffer.count) }
+                return buffer.count
             }
             return true
         }
@@ -118,23 +128,13 @@ public struct JSONObject {
     /// A time as RFC 3339 text (`CaptureTime.rfc3339`), written in place.
     public mutating func field(_ name: StaticString, time: CaptureTime) {
         key(name)
-        write(upTo: CaptureTime.maxRFC3339Length + 2) { p in
-            p[0] = UInt8(ascii: "\"")
-            let n = time.writeRFC3339(into: p + 1)
-            p[n + 1] = UInt8(ascii: "\"")
-            return n + 2
-        }
+        quoted(upTo: CaptureTime.maxRFC3339Length) { time.writeRFC3339(into: $0) }
     }
 
     /// A connection's Wireshark filter (`EvidenceFilter.connection`), written in place (it never needs escaping).
     mutating func field(_ name: StaticString, evidenceFor a: Endpoint, _ b: Endpoint, frames: ClosedRange<Int>) {
         key(name)
-        write(upTo: EvidenceFilter.maxLength + 2) { p in
-            p[0] = UInt8(ascii: "\"")
-            let n = EvidenceFilter.write(a, b, frames: frames, into: p + 1)
-            p[n + 1] = UInt8(ascii: "\"")
-            return n + 2
-        }
+        quoted(upTo: EvidenceFilter.maxLength) { EvidenceFilter.write(a, b, frames: frames, into: $0) }
     }
 
     public mutating func field(_ name: StaticString, _ value: String?) {
@@ -172,8 +172,6 @@ public struct JSONObject {
         embed(value)
     }
 
-    /// A nested object written in place: `body` fills it in this object's own buffer (no buffer of its own,
-    /// no copy), e.g. `o.object("client") { endpoint(e, into: &$0) }`.
     /// Opens a nested object in place: its fields are written on this object until `closeObject()`. (No
     /// closure: one that captures a large struct can make Swift copy it.)
     public mutating func openObject(_ name: StaticString) {
@@ -187,9 +185,12 @@ public struct JSONObject {
         empty = false
     }
 
+    /// A nested object written in place: `body` fills it in this object's own buffer (no buffer of its own,
+    /// no copy), e.g. `o.object("client") { endpoint(e, into: &$0) }`.
     public mutating func object(_ name: StaticString, _ body: (inout JSONObject) -> Void) {
-        key(name)
-        nested(body)
+        openObject(name)
+        body(&self)
+        closeObject()
     }
 
     /// An array of objects written in place, one per element.
@@ -201,25 +202,13 @@ public struct JSONObject {
         for item in items {
             if !first { put(UInt8(ascii: ",")) }
             first = false
-            nested { body(item, &$0) }
+            put(UInt8(ascii: "{"))
+            empty = true
+            body(item, &self)
+            put(UInt8(ascii: "}"))
         }
         put(UInt8(ascii: "]"))
-    }
-
-    /// Hands this buffer to a child object that opens at its end, lets `body` fill it, and takes it back.
-    private mutating func nested(_ body: (inout JSONObject) -> Void) {
-        var child = JSONObject(continuing: &storage, at: length)
-        body(&child)
-        child.put(UInt8(ascii: "}"))
-        swap(&storage, &child.storage)
-        length = child.length
-    }
-
-    private init(continuing buffer: inout [UInt8], at length: Int) {
-        storage = []
-        swap(&storage, &buffer)
-        self.length = length
-        put(UInt8(ascii: "{"))
+        empty = false
     }
 
     /// Writes the record (closed, with a newline when `newline`) to `out` without another buffer.

@@ -228,7 +228,8 @@ final class InputWindow {
     @exclusivity(unchecked) private var canPopulate = true
 
     /// From now on, frames stay valid after the parser moves on, until `releaseFrames(before:)` lets them go:
-    /// a sharded run's workers read frames well behind the parser. Nil for a streamed input, whose buffer moves.
+    /// a sharded run's workers read frames well behind the parser. A mapping stops handing pages back; a read
+    /// input switches to blocks (see the type's comment). Never nil.
     func retainFrames() -> FrameRetainer? {
         if isMapped {
             releaseLimit = releasedUpTo
@@ -387,11 +388,12 @@ extension InputWindow: FrameRetainer {
     func releaseFrames(before bytes: UnsafeRawPointer) {
         if retaining {
             // The blocks retired before the one holding `bytes` hold only earlier frames.
-            let inCurrent = buffer.map { bytes >= UnsafeRawPointer($0) && bytes < UnsafeRawPointer($0 + capacity) } ?? false
-            let end = inCurrent ? retired.count : retired.firstIndex {
-                guard let base = $0.baseAddress else { return false }
-                return bytes >= UnsafeRawPointer(base) && bytes < UnsafeRawPointer(base + $0.count)
-            } ?? 0
+            func holds(_ block: UnsafeMutableRawBufferPointer) -> Bool {
+                guard let base = block.baseAddress else { return false }
+                return bytes >= UnsafeRawPointer(base) && bytes < UnsafeRawPointer(base + block.count)
+            }
+            let inCurrent = buffer.map { holds(UnsafeMutableRawBufferPointer(start: $0, count: capacity)) } ?? false
+            let end = inCurrent ? retired.count : retired.firstIndex(where: holds) ?? 0
             guard end > 0 else { return }
             for block in retired[..<end] { recycle(block) }
             retired.removeFirst(end)

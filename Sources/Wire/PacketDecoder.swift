@@ -55,8 +55,7 @@ public struct PacketDecoder {
     let fastPath: Bool
 
     public init(limits: FragmentLimits = FragmentLimits()) {
-        reassembler = IPFragmentReassembler(limits: limits)
-        fastPath = true
+        self.init(limits: limits, fastPath: true)
     }
 
     init(limits: FragmentLimits = FragmentLimits(), fastPath: Bool) {
