@@ -24,6 +24,8 @@ enum Detection: Equatable {
 struct Detector {
     /// Most bytes of one side looked at before giving up.
     static let maxBytes = 2048
+    /// Room reserved for a side's first bytes (a banner or a first command fits, without regrowing).
+    static let firstBytes = 256
 
     var serverPort: UInt16
     /// Which protocol a port suggests (defaults plus `--ports`).
@@ -46,9 +48,11 @@ struct Detector {
         if firstSpeaker == nil { firstSpeaker = side }
         switch side {
         case .client:
+            if client.isEmpty { client.reserveCapacity(Self.firstBytes) }
             let room = Self.maxBytes - client.count
             if room > 0 { client.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[..<min(room, bytes.count)])) }
         case .server:
+            if server.isEmpty { server.reserveCapacity(Self.firstBytes) }
             let room = Self.maxBytes - server.count
             if room > 0 { server.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[..<min(room, bytes.count)])) }
         }
@@ -111,21 +115,28 @@ struct Detector {
         return Array(bytes[..<end])
     }
 
-    private static func hasPrefix(_ line: [UInt8], _ prefix: String) -> Bool {
-        let p = Array(prefix.utf8)
-        guard line.count >= p.count else { return false }
-        for (a, b) in zip(line, p) where asciiUpper(a) != asciiUpper(b) { return false }
+    private static func hasPrefix(_ line: [UInt8], _ prefix: StaticString) -> Bool {
+        line.count >= prefix.utf8CodeUnitCount && matches(line[..<prefix.utf8CodeUnitCount], prefix)
+    }
+
+    /// `bytes` are `word`, ASCII letters in either case (no copy of either).
+    private static func matches(_ bytes: ArraySlice<UInt8>, _ word: StaticString) -> Bool {
+        guard bytes.count == word.utf8CodeUnitCount else { return false }
+        let w = word.utf8Start
+        for (k, b) in bytes.enumerated() where asciiUpper(b) != asciiUpper(w[k]) { return false }
         return true
     }
 
     private static func asciiUpper(_ b: UInt8) -> UInt8 { b >= 0x61 && b <= 0x7A ? b - 0x20 : b }
 
-    private static func contains(_ line: [UInt8], _ word: String) -> Bool {
-        let w = Array(word.utf8)
-        guard line.count >= w.count else { return false }
-        for start in 0...(line.count - w.count) {
+    /// `line` contains `word` (upper case), letters of the line in either case.
+    private static func contains(_ line: [UInt8], _ word: StaticString) -> Bool {
+        let n = word.utf8CodeUnitCount
+        guard line.count >= n else { return false }
+        let w = word.utf8Start
+        for start in 0...(line.count - n) {
             var match = true
-            for k in 0..<w.count where asciiUpper(line[start + k]) != w[k] {
+            for k in 0..<n where asciiUpper(line[start + k]) != w[k] {
                 match = false
                 break
             }
@@ -158,13 +169,12 @@ struct Detector {
     /// `tag OK|NO|BAD text`: an IMAP tagged response (RFC 3501 §7.1), the first server line of a capture
     /// that began after the greeting.
     private static func isIMAPTaggedResponse(_ line: [UInt8]) -> Bool {
-        let words = line.split(separator: 0x20, maxSplits: 2, omittingEmptySubsequences: false)
-        guard words.count >= 2, let tag = words.first, !tag.isEmpty, tag.count <= 32,
-              tag.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != 0x2A && $0 != 0x2B && $0 != 0x28 && $0 != 0x7B }) else {
-            return false
-        }
-        let status = String(decoding: words[1].map(asciiUpper), as: UTF8.self)
-        return status == "OK" || status == "NO" || status == "BAD"
+        guard let space = line.firstIndex(of: 0x20), space > 0, space <= 32,
+              line[..<space].allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != 0x2A && $0 != 0x2B && $0 != 0x28 && $0 != 0x7B })
+        else { return false }
+        let after = line[(space + 1)...]
+        let status = after[..<(after.firstIndex(of: 0x20) ?? after.endIndex)]
+        return matches(status, "OK") || matches(status, "NO") || matches(status, "BAD")
     }
 
     private static func fromClientCommand(_ line: [UInt8], bannerSeen: [UInt8]?, port: UInt16) -> Detection? {

@@ -164,6 +164,9 @@ final class FlowAnalyzer: StreamConsumer {
             // As `verdictAfterEvent`, with the session at hand (the state is the same).
             return s.wantsMore ? .more : .bypass
         case .detecting(var d, var chunks):
+            // Out of the state while they grow (every branch below sets it again): shared with it, the
+            // detector's bytes and the chunks would be copied at every segment.
+            state = .done
             chunks.append(Chunk(side: side, bytes: Array(bytes), frame: frame, time: time))
             if let verdict = d.add(side, bytes) {
                 start(verdict, chunks)
@@ -182,6 +185,7 @@ final class FlowAnalyzer: StreamConsumer {
                 state = .detecting(d, chunks: chunks)
             }
         case .socks(var p):
+            state = .done  // as above; `advance` sets it again
             p.add(side, bytes)
             advance(p, frame: frame, time: time)
         case .done:

@@ -289,6 +289,9 @@ public struct FTPGrammar: TextGrammar {
                                   frame: line.frame)
                 complete(reply, features: m.features, context: &context)
             } else if m.features != nil {
+                // Out of the state while it grows (set again below): shared with it, the feature list would
+                // be copied at every line.
+                server = .replies
                 feature(line, into: &m, context: &context)
                 server = .multiLine(m)
             }

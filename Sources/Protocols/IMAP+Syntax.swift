@@ -37,10 +37,16 @@ enum IMAPSyntax {
     /// any keyword, so a long junk word costs nothing.
     static func upper(_ word: ArraySlice<UInt8>, max: Int = 64) -> String {
         guard word.count <= max else { return "" }
-        var out = [UInt8]()
-        out.reserveCapacity(word.count)
-        for b in word { out.append(b >= 0x61 && b <= 0x7A ? b - 0x20 : b) }
-        return String(decoding: out, as: UTF8.self)
+        // Written straight into the string (no buffer: a short word is stored inline); invalid UTF-8 is
+        // repaired, as `String(decoding:as:)` does.
+        return String(unsafeUninitializedCapacity: word.count) { out in
+            var n = 0
+            for b in word where n < out.count {
+                out[n] = b >= 0x61 && b <= 0x7A ? b - 0x20 : b
+                n += 1
+            }
+            return n
+        }
     }
 
     /// True for ASCII-case-insensitive equality of `bytes` and an upper-case `keyword`.
@@ -173,14 +179,36 @@ enum IMAPSyntax {
     /// Capability words of a list (`IMAP4rev1 STARTTLS AUTH=PLAIN`), upper-cased, at most `max` of them;
     /// `cut` says the list was longer, `skipped` counts words too long to be a capability (left out).
     static func capabilityWords(_ bytes: ArraySlice<UInt8>, max: Int) -> (words: [String], cut: Bool, skipped: Int) {
+        // Words between spaces, counted first so that the list is allocated once.
+        var count = 0
+        forEachWord(bytes) { _ in count += 1 }
         var words: [String] = []
+        words.reserveCapacity(Swift.max(0, Swift.min(count, max)))
         var skipped = 0
-        for word in bytes.split(separator: space) {
-            guard words.count < max else { return (words, true, skipped) }
+        var cut = false
+        forEachWord(bytes) { word in
+            guard !cut else { return }
+            guard words.count < max else { return cut = true }
             let w = upper(word, max: maxCapabilityLength)
-            if !w.isEmpty { words.append(w) } else if !word.isEmpty { skipped += 1 }
+            if !w.isEmpty { words.append(w) } else { skipped += 1 }
         }
-        return (words, false, skipped)
+        return (words, cut, skipped)
+    }
+
+    /// Calls `body` with each run of bytes between spaces, in order (as `split(separator: space)`, without
+    /// building the list).
+    private static func forEachWord(_ bytes: ArraySlice<UInt8>, _ body: (ArraySlice<UInt8>) -> Void) {
+        var i = bytes.startIndex
+        while i < bytes.endIndex {
+            if bytes[i] == space {
+                i += 1
+                continue
+            }
+            var j = i + 1
+            while j < bytes.endIndex && bytes[j] != space { j += 1 }
+            body(bytes[i..<j])
+            i = j
+        }
     }
 
     /// A capability masked by a middlebox in place of STARTTLS (Cisco ASA style `XXXXXXXA`, or all X's):

@@ -632,7 +632,10 @@ public struct IMAPGrammar: TextGrammar {
             context.facts.startTLS.maskedCapability = masked
         }
         context.facts.loginDisabled = words.contains("LOGINDISABLED")
-        context.facts.saslMechanisms = words.compactMap { $0.hasPrefix("AUTH=") ? String($0.dropFirst(5)) : nil }
+        var mechanisms: [String] = []
+        mechanisms.reserveCapacity(words.reduce(0) { $0 + ($1.hasPrefix("AUTH=") ? 1 : 0) })
+        for w in words where w.hasPrefix("AUTH=") { mechanisms.append(String(w.dropFirst(5))) }
+        context.facts.saslMechanisms = mechanisms
     }
 
     // MARK: vocabulary

@@ -68,6 +68,8 @@ public struct LineFramer {
     private var partial: [UInt8] = []
     /// The previous line's buffer, reused for the next line once that line is gone (see `finishLine`).
     private var spare: [UInt8] = []
+    /// Bytes a line buffer holds from the start (most command and reply lines fit).
+    static let usualLine = 256
     /// Dropping the rest of an overlong line, or of a half line after a gap, until LF.
     private var discardingToLF = false
     private var chunk = UnsafeRawBufferPointer(start: nil, count: 0)
@@ -229,6 +231,8 @@ public struct LineFramer {
             if found { discardingToLF = false }
             return nil
         }
+        // Room for a usual line at once: grown from empty, a buffer would reallocate for each longer line.
+        if partial.capacity < Self.usualLine { partial.reserveCapacity(Self.usualLine) }
         // Keep at most maxLineLength + 1 bytes (+1 for a CR that may precede LF).
         let room = maxLineLength + 1 - partial.count
         if piece.count <= room {

@@ -297,9 +297,11 @@ public struct POP3Grammar: TextGrammar {
         case .greeting:
             greeting(line, context: &context)
         case .capabilities(var list):
+            // Out of the state while it grows (set again below): shared with it, the list would be copied at
+            // every line.
+            server = .replies
             guard let item = Self.listItem(line.bytes) else {
                 commit(list, endFrame: line.frame, context: &context)
-                server = .replies
                 return
             }
             capability(item, frame: line.frame, into: &list, context: &context)
@@ -479,6 +481,7 @@ public struct POP3Grammar: TextGrammar {
             }
             return
         }
+        if list.items.isEmpty { list.items.reserveCapacity(16) }  // a CAPA list has a dozen lines or so
         list.items.append(upper)
         let words = upper.split(separator: " ")
         switch words.first.map(String.init) ?? "" {

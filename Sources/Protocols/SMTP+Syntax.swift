@@ -100,6 +100,7 @@ extension SMTPGrammar {
         var masked: String?
 
         init(_ raw: [String]) {
+            lines.reserveCapacity(raw.count)
             for line in raw {
                 let upper = line.uppercased().trimmingSpaces
                 guard !upper.isEmpty else { continue }

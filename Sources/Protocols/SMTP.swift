@@ -358,12 +358,17 @@ public struct SMTPGrammar: TextGrammar {
         switch server {
         case .inReply(let p):
             partial = p
+            // Out of the state while it grows (the state is set again below): shared with it, the list of
+            // lines would be copied at every line.
+            server = .idle
             if reply.code != p.code {
                 // RFC 5321 §4.2.1: every line of a reply carries the same code; keep the first.
                 context.facts.anomalies.record(Anomaly.Name("smtp_reply_code_mismatch"), frame: line.frame)
             }
             partial.lineCount += 1
             if partial.rest.count < Self.maxCapabilities {
+                // An EHLO reply has a dozen lines or so: room for them at once.
+                if partial.rest.isEmpty { partial.rest.reserveCapacity(16) }
                 partial.rest.append(String(decoding: reply.text, as: UTF8.self))
             } else {
                 partial.overflow = true

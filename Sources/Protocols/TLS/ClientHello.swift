@@ -123,13 +123,14 @@ public struct ClientHello: Sendable, Equatable {
         guard sid.count <= 32 else { throw .invalid("tls_client_hello.session_id", at: r.readerIndex) }
         sessionID = Array(sid)
         let suites = try r.readVector16("tls_client_hello.cipher_suites")
-        cipherSuites = try tlsU16List(suites, "tls_client_hello.cipher_suites").map(CipherSuite.init(rawValue:))
+        cipherSuites = try tlsU16List(suites, "tls_client_hello.cipher_suites", as: CipherSuite.init(rawValue:))
         compressionMethods = Array(try r.readVector8("tls_client_hello.compression_methods"))
         // SSL 3.0 and early TLS hellos may end here (RFC 5246 §7.4.1.2: "the client may send no extensions").
         guard r.remaining > 0 else { return }
         let extensions = try r.readVector16("tls_client_hello.extensions")
         trailingBytes = r.remaining
         var e = ByteReader(extensions)
+        extensionTypes.reserveCapacity(min(extensions.count / 4, 32))  // each takes 4 bytes at least
         while e.remaining > 0 {
             let type = ExtensionType(try e.readU16("tls_client_hello.extension_type"))
             let data = try e.readVector16("tls_client_hello.extension_length")
@@ -158,19 +159,19 @@ public struct ClientHello: Sendable, Equatable {
             var list = ByteReader(try r.readVector16("tls_ext.alpn"))
             while list.remaining > 0 { alpn.append(Array(try list.readVector8("tls_ext.alpn"))) }
         case .supportedGroups:
-            supportedGroups = try tlsU16List(try r.readVector16("tls_ext.groups"), "tls_ext.groups")
-                .map(NamedGroup.init(rawValue:))
+            supportedGroups = try tlsU16List(try r.readVector16("tls_ext.groups"), "tls_ext.groups",
+                as: NamedGroup.init(rawValue:))
         case .ecPointFormats:
             ecPointFormats = Array(try r.readVector8("tls_ext.ec_point_formats"))
         case .signatureAlgorithms:
-            signatureAlgorithms = try tlsU16List(try r.readVector16("tls_ext.sigalgs"), "tls_ext.sigalgs")
-                .map(SignatureScheme.init(rawValue:))
+            signatureAlgorithms = try tlsU16List(try r.readVector16("tls_ext.sigalgs"), "tls_ext.sigalgs",
+                as: SignatureScheme.init(rawValue:))
         case ExtensionType(50):
-            signatureAlgorithmsCert = try tlsU16List(try r.readVector16("tls_ext.sigalgs"), "tls_ext.sigalgs")
-                .map(SignatureScheme.init(rawValue:))
+            signatureAlgorithmsCert = try tlsU16List(try r.readVector16("tls_ext.sigalgs"), "tls_ext.sigalgs",
+                as: SignatureScheme.init(rawValue:))
         case .supportedVersions:
-            supportedVersions = try tlsU16List(try r.readVector8("tls_ext.versions"), "tls_ext.versions")
-                .map(TLSVersion.init(rawValue:))
+            supportedVersions = try tlsU16List(try r.readVector8("tls_ext.versions"), "tls_ext.versions",
+                as: TLSVersion.init(rawValue:))
         case .keyShare:
             // RFC 8446 §4.2.8: client_shares<0..2^16-1> of { group (2), key_exchange<1..2^16-1> }.
             var list = ByteReader(try r.readVector16("tls_ext.key_share"))

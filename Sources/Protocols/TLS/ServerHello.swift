@@ -53,7 +53,7 @@ public struct ServerHello: Sendable, Equatable {
     /// The TLS 1.3 downgrade sentinel in the last 8 bytes of the random: TLS 1.2 for `...01`, TLS 1.1 for
     /// `...00` ("TLS 1.1 or below"), nil when absent.
     public var downgradeSentinel: TLSVersion? {
-        guard random.count == 32, Array(random[24..<31]) == Self.downgradePrefix else { return nil }
+        guard random.count == 32, random[24..<31].elementsEqual(Self.downgradePrefix) else { return nil }
         switch random[31] {
         case 0x01: return .tls12
         case 0x00: return .tls11
@@ -88,7 +88,9 @@ public struct ServerHello: Sendable, Equatable {
         malformedExtensions = []
         guard r.remaining > 0 else { return }
         let isHRR = random == Self.helloRetryRequestRandom
-        var e = ByteReader(try r.readVector16("tls_server_hello.extensions"))
+        let extensions = try r.readVector16("tls_server_hello.extensions")
+        var e = ByteReader(extensions)
+        extensionTypes.reserveCapacity(min(extensions.count / 4, 32))  // each takes 4 bytes at least
         while e.remaining > 0 {
             let type = ExtensionType(try e.readU16("tls_server_hello.extension_type"))
             let data = try e.readVector16("tls_server_hello.extension_length")
