@@ -393,10 +393,17 @@ final class FlowCollector: StreamSink {
         var done = FinishedFlow(flow: record)
         if let analyzer = analyzers.removeValue(forKey: record.info.id),
            let (facts, tls) = analyzer.takeResult() ?? analyzer.session.map({ ($0.facts, $0.tlsFacts) }) {
-            // Boxed as it is made, then read in the box: a report moved into a box later is copied.
-            let box = ReportBox(report(record, facts: facts, tls: tls, ftpData: analyzer.ftpData))
-            box.read { done.findings = SessionRules.evaluate($0, enabled: options.ruleEnabled) }
-            done.keep(box)
+            if shard != nil {
+                // A sharded run's merger gives the report its ids: unboxed, it does so in place.
+                var report = report(record, facts: facts, tls: tls, ftpData: analyzer.ftpData)
+                done.findings = SessionRules.evaluate(report, enabled: options.ruleEnabled)
+                done.inTransit = ReportInTransit(consume report)
+            } else {
+                // Boxed as it is made, then read in the box: a report moved into a box later is copied.
+                let box = ReportBox(report(record, facts: facts, tls: tls, ftpData: analyzer.ftpData))
+                box.read { done.findings = SessionRules.evaluate($0, enabled: options.ruleEnabled) }
+                done.keep(box)
+            }
         }
         if let shard {
             shard.finished(done, announcing: ftp.hasAnnouncements(of: record.info.firstFrame))
@@ -475,6 +482,10 @@ struct FinishedFlow: Sendable {
         self.flow = flow
     }
 
+    /// In a sharded run's worker, the report instead of the box: the merger renumbers it in place, then boxes
+    /// it (a boxed report is immutable, and renumbering one meant copying it, string by string).
+    var inTransit: ReportInTransit?
+
     var session: SessionReport? {
         get { box?.report }
         set { box = newValue.map(ReportBox.init) }
@@ -502,6 +513,15 @@ final class ReportBox: Sendable {
     @inline(__always)
     func read(_ body: (borrowing SessionReport) -> Void) {
         body(report)
+    }
+}
+
+/// A report on its way from a sharded run's worker to the merger, which takes it out to give it its ids.
+final class ReportInTransit: @unchecked Sendable {
+    var report: SessionReport?
+
+    init(_ report: consuming SessionReport) {
+        self.report = report
     }
 }
 

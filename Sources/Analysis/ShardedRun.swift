@@ -134,7 +134,7 @@ struct ShardCreation {
 /// A flow a worker finished. A class: the merger sorts them, and a report is large to move.
 final class ShardFinished {
     let key: ReleaseKey
-    let flow: FinishedFlow
+    private(set) var flow: FinishedFlow
     /// An FTP control session with announcements still pending: a later data connection may name it.
     let announcing: Bool
 
@@ -142,6 +142,13 @@ final class ShardFinished {
         self.key = key
         self.flow = flow
         self.announcing = announcing
+    }
+
+    /// The finished flow, moved out (the merger changes it: a copy would share, then copy, its parts).
+    func take() -> FinishedFlow {
+        var taken = FinishedFlow(flow: flow.flow)
+        swap(&taken, &flow)
+        return taken
     }
 }
 
@@ -382,14 +389,14 @@ final class ShardMerger: @unchecked Sendable {
     private func accept(_ f: ShardFinished) {
         let provisional = f.flow.flow.info.firstFrame
         guard let ids = numbers.removeValue(forKey: provisional) else { return }
-        var done = f.flow
+        var done = f.take()
         done.flow.info.id = ids.number
-        if var report = done.session {
+        if var report = done.inTransit?.report.take() {
             report.id = idBase + ids.number
             report.flow.info.id = ids.number
             if report.controlSession != nil { report.controlSession = ids.control.map { idBase + $0 } }
             for i in done.findings.indices where done.findings[i].session != nil { done.findings[i].session = report.id }
-            done.session = report
+            done.keep(ReportBox(consume report))
         }
         if f.announcing { announcing[provisional] = ids.number }
         collector.accept(done)
