@@ -395,7 +395,7 @@ final class FlowCollector: StreamSink {
            let (facts, tls) = analyzer.takeResult() ?? analyzer.session.map({ ($0.facts, $0.tlsFacts) }) {
             if shard != nil {
                 // A sharded run's merger gives the report its ids: unboxed, it does so in place.
-                var report = report(record, facts: facts, tls: tls, ftpData: analyzer.ftpData)
+                let report = report(record, facts: facts, tls: tls, ftpData: analyzer.ftpData)
                 done.findings = SessionRules.evaluate(report, enabled: options.ruleEnabled)
                 done.inTransit = ReportInTransit(consume report)
             } else {
@@ -485,11 +485,6 @@ struct FinishedFlow: Sendable {
     /// In a sharded run's worker, the report instead of the box: the merger renumbers it in place, then boxes
     /// it (a boxed report is immutable, and renumbering one meant copying it, string by string).
     var inTransit: ReportInTransit?
-
-    var session: SessionReport? {
-        get { box?.report }
-        set { box = newValue.map(ReportBox.init) }
-    }
 
     /// The boxed report, to read in place.
     var reportBox: ReportBox? { box }

@@ -28,13 +28,9 @@ extension ByteReader {
     }
 }
 
-/// Decodes a view holding big-endian 16-bit codes (cipher suites, groups, schemes). An odd length is
-/// malformed (RFC 8446 §4.1.2: `CipherSuite cipher_suites<2..2^16-2>`).
-func tlsU16List(_ bytes: UnsafeRawBufferPointer, _ field: StaticString) throws(ParseError) -> [UInt16] {
-    try tlsU16List(bytes, field, as: { $0 })
-}
-
-/// The same list, each value made into `T` as it is read (one array, not a list of numbers and then another).
+/// Decodes a view holding big-endian 16-bit codes (cipher suites, groups, schemes), each made into `T` as it is
+/// read (one array, not a list of numbers and then another). An odd length is malformed (RFC 8446 §4.1.2:
+/// `CipherSuite cipher_suites<2..2^16-2>`).
 func tlsU16List<T>(_ bytes: UnsafeRawBufferPointer, _ field: StaticString,
                    as make: (UInt16) -> T) throws(ParseError) -> [T] {
     guard bytes.count % 2 == 0 else { throw .invalid(field, at: 0) }
