@@ -260,7 +260,8 @@ extension StringProtocol {
     var trimmingSpaces: String { trimmingCharacters(" ") }
 
     func trimmingCharacters(_ c: Character) -> String {
-        // ASCII in contiguous storage (nearly every line): a scan of the bytes, and no copy when nothing goes.
+        // ASCII text (nearly every line; native strings are contiguous): every byte is a Character, so a byte
+        // scan trims the same, far faster, and copies nothing when nothing goes. Other text: by Character.
         if let ascii = c.asciiValue, let fast = utf8.withContiguousStorageIfAvailable({ b -> String? in
             guard !b.contains(where: { $0 >= 0x80 }) else { return nil }
             var start = 0, end = b.count
@@ -270,18 +271,6 @@ extension StringProtocol {
             return String(decoding: UnsafeBufferPointer(rebasing: b[start..<end]), as: UTF8.self)
         }), let fast {
             return fast
-        }
-        if let ascii = c.asciiValue, utf8.allSatisfy({ $0 < 0x80 }) {
-            // ASCII text: every byte is a Character, so a byte scan trims the same (and far faster).
-            let bytes = Substring(self).utf8
-            var start = bytes.startIndex, end = bytes.endIndex
-            while start < end, bytes[start] == ascii || bytes[start] == 0x09 { start = bytes.index(after: start) }
-            while start < end {
-                let last = bytes[bytes.index(before: end)]
-                guard last == ascii || last == 0x09 else { break }
-                end = bytes.index(before: end)
-            }
-            return String(decoding: bytes[start..<end], as: UTF8.self)
         }
         var s = Substring(self)
         while s.first == c || s.first == "\t" { s = s.dropFirst() }
@@ -316,8 +305,8 @@ extension Substring {
 
 extension StringProtocol {
     /// The words between runs of spaces and tabs, as `split(whereSeparator:)` over Characters gives them;
-    /// ASCII text is split by a byte scan (per capability line, the Character walk cost thousands of
-    /// instructions).
+    /// ASCII text (contiguous, as native strings are) is split by a byte scan (per capability line, the Character
+    /// walk cost thousands of instructions).
     func blankSeparatedWords() -> [String] {
         if let fast = utf8.withContiguousStorageIfAvailable({ b -> [String]? in
             guard !b.contains(where: { $0 >= 0x80 }) else { return nil }
@@ -333,11 +322,7 @@ extension StringProtocol {
         }), let fast {
             return fast
         }
-        guard utf8.allSatisfy({ $0 < 0x80 }) else {
-            return Substring(self).split(whereSeparator: { (c: Character) in c == " " || c == "\t" }).map(String.init)
-        }
-        return Substring(self).utf8.split(whereSeparator: { $0 == 0x20 || $0 == 0x09 })
-            .map { String(decoding: $0, as: UTF8.self) }
+        return Substring(self).split(whereSeparator: { (c: Character) in c == " " || c == "\t" }).map(String.init)
     }
 
     /// `blankSeparatedWords().first`, without splitting the rest.

@@ -399,15 +399,18 @@ func rounded(_ value: Double, width: Int) -> String {
     return String(repeating: " ", count: max(0, width - text.count)) + text
 }
 
-/// Writes `text` to standard error as it is (no newline added).
+/// Writes `text` to standard error as it is (no newline added). Unbuffered and without state, unlike
+/// `OutputFile`, so that any thread may call it.
 func writeToStandardError(_ text: String) {
-    var bytes = Array(text.utf8)
-    var done = 0
-    while done < bytes.count {
-        let n = bytes.withUnsafeMutableBytes { write(2, $0.baseAddress! + done, $0.count - done) }
-        if n > 0 { done += n } else if n < 0 && errno == EINTR { continue } else { return }
+    let bytes = Array(text.utf8)
+    bytes.withUnsafeBytes { raw in
+        guard let base = raw.baseAddress else { return }
+        var done = 0
+        while done < raw.count {
+            let n = write(2, base + done, raw.count - done)
+            if n > 0 { done += n } else if n < 0 && errno == EINTR { continue } else { return }
+        }
     }
-    bytes.removeAll()
 }
 
 /// A progress line on standard error (bytes read of the total, rate, time left), only when standard error is a
