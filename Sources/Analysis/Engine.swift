@@ -412,17 +412,13 @@ final class FlowCollector: StreamSink {
         }
     }
 
-    /// The report of a finished flow's session, certificates read.
+    /// The report of a finished flow's session, certificates read. Built by one initializer, so that it is
+    /// made where the caller keeps it: a report finished in a local variable and returned was copied (every
+    /// string and array retained) and the original destroyed.
     private func report(_ record: FlowRecord, facts: consuming SessionFacts, tls: consuming TLSFacts?,
                         ftpData: FTPDataLink?) -> SessionReport {
-        var report = SessionReport(id: sessionID(record.info), file: file, flow: record, facts: facts, tls: tls)
-        if let link = ftpData {
-            report.controlSession = link.controlSession
-            report.transfer = link.transfer(after: record.info.firstTime)
-            report.controlInferred = link.inferred
-        }
-        report.readCertificates(certificates)
-        return report
+        SessionReport(id: sessionID(record.info), file: file, flow: record, facts: facts, tls: tls,
+                      ftpData: ftpData, certificates: certificates)
     }
 
     /// Takes a finished flow, in the order the flow table finished it: its session goes to the cross-session

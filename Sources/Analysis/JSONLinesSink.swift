@@ -21,18 +21,34 @@ public final class JSONLinesSink: RecordSink {
         self.document = document
     }
 
+    /// The buffer the last record was written in, for the next one (`newRecord(capacity:)`).
+    @exclusivity(unchecked) private var scratch: [UInt8] = []
+
+    /// A record to write, in the buffer the last one left.
+    private func newRecord(capacity: Int) -> JSONObject {
+        JSONObject(reusing: takeScratch(), capacity: capacity)
+    }
+
+    /// The scratch buffer, moved out (a copy would leave it shared, and the first write would copy it again).
+    private func takeScratch() -> [UInt8] {
+        var buffer: [UInt8] = []
+        swap(&buffer, &scratch)
+        return buffer
+    }
+
     /// Writes one record: a line, or the next element of the document's array.
-    private func emit(_ record: JSONObject) {
+    private func emit(_ record: consuming JSONObject) {
         if document {
             out.write(Array((written == 0 ? "{\"records\":[\n" : ",\n").utf8))
         }
         record.write(to: out, newline: !document)
         written += 1
+        scratch = record.takeBuffer()
     }
 
     public func session(_ s: SessionReport, findings list: [Finding]) {
         sessions += 1
-        emit(Self.session(s, secrets: secrets, cache: renderCache))
+        emit(Self.session(s, secrets: secrets, cache: renderCache, buffer: takeScratch()))
         for f in list { write(f) }
     }
 
@@ -42,11 +58,11 @@ public final class JSONLinesSink: RecordSink {
 
     private func write(_ f: Finding) {
         findings += 1
-        emit(Self.finding(f))
+        emit(Self.finding(f, buffer: takeScratch()))
     }
 
-    static func finding(_ f: Finding) -> JSONObject {
-        var o = JSONObject(capacity: 512)
+    static func finding(_ f: Finding, buffer: consuming [UInt8] = []) -> JSONObject {
+        var o = JSONObject(reusing: buffer, capacity: 512)
         o.field("type", "finding")
         o.field("rule", f.rule.id)
         o.field("severity", f.severity.rawValue)
@@ -58,12 +74,13 @@ public final class JSONLinesSink: RecordSink {
         return o
     }
 
-    static func session(_ s: SessionReport, secrets: SecretPolicy, cache: RenderCache = RenderCache()) -> JSONObject {
+    static func session(_ s: SessionReport, secrets: SecretPolicy, cache: RenderCache = RenderCache(),
+                        buffer: consuming [UInt8] = []) -> JSONObject {
         let f = s.facts
         // What the closures below need, taken out first: a closure that captured `s` made Swift copy the report.
         let client = s.client, server = s.server
         let certificates = s.certificates, unread = s.certificatesUnread, succeeded = s.startTLSSucceeded
-        var o = JSONObject(capacity: 2048)
+        var o = JSONObject(reusing: buffer, capacity: 2048)
         o.field("type", "session")
         o.field("id", s.id)
         o.field("file", s.file)
@@ -250,7 +267,7 @@ public final class JSONLinesSink: RecordSink {
 
     public func flow(_ record: FlowRecord, id: Int, file: String) {
         flows += 1
-        var o = JSONObject(capacity: 1024)
+        var o = newRecord(capacity: 1024)
         o.field("type", "flow")
         o.field("id", id)
         o.field("file", file)
@@ -279,42 +296,46 @@ public final class JSONLinesSink: RecordSink {
     public func posture(_ p: Posture) {
         postureDropped = p.droppedMessage
         for v in p.sortedServers {
-            var o = JSONObject()
+            var o = newRecord(capacity: 512)
             o.field("type", "server")
-            o.field("server", Self.endpoint(v.endpoint))
+            // Nested objects written in place (`openObject`), not built apart and copied in.
+            o.openObject("server")
+            Self.endpoint(v.endpoint, into: &o)
+            o.closeObject()
             o.field("protocol", v.protocolName)
             o.field("sessions", v.sessions)
             o.field("banner", v.banner)
-            var st = JSONObject()
-            st.field("offered", v.startTLSOffered)
-            st.field("not_offered", v.startTLSNotOffered)
-            st.field("no_capability_list", v.startTLSUnknown)
-            st.field("upgraded", v.upgraded)
-            o.field("starttls", st)
+            o.openObject("starttls")
+            o.field("offered", v.startTLSOffered)
+            o.field("not_offered", v.startTLSNotOffered)
+            o.field("no_capability_list", v.startTLSUnknown)
+            o.field("upgraded", v.upgraded)
+            o.closeObject()
             o.field("implicit_tls", v.implicitTLS)
-            o.field("tls_versions", Self.counts(v.tlsVersions))
-            o.field("ciphers", Self.counts(v.ciphers))
+            Self.counts("tls_versions", v.tlsVersions, into: &o)
+            Self.counts("ciphers", v.ciphers, into: &o)
             o.field("certificate_problems", v.certificateProblems.sorted())
             o.field("sessions_with_credentials_in_clear", v.credentialsInClear)
             o.field("logins_accepted_in_clear", v.loginsAcceptedInClear)
             emit(o)
         }
         for c in p.exposedClients {
-            var o = JSONObject()
+            var o = newRecord(capacity: 256)
             o.field("type", "client")
-            o.field("ip", c.address.description)
+            o.field("ip", address: c.address)
             o.field("sessions", c.sessions)
-            o.field("credentials_in_clear", Self.counts(c.credentialsInClear))
+            Self.counts("credentials_in_clear", c.credentialsInClear, into: &o)
             o.field("successful_logins", c.successfulLogins)
             o.field("usernames", c.usernames)
             emit(o)
         }
     }
 
-    static func counts(_ d: [String: Int]) -> JSONObject {
-        var o = JSONObject()
+    /// `name`: an object of counts by name, in name order.
+    static func counts(_ name: StaticString, _ d: [String: Int], into o: inout JSONObject) {
+        o.openObject(name)
         for (k, v) in d.sorted(by: { $0.key < $1.key }) { o.field(dynamic: k, v) }
-        return o
+        o.closeObject()
     }
 
     public func finish(inputs: [InputResult]) {
@@ -377,7 +398,7 @@ public final class JSONLinesSink: RecordSink {
     }
 
     static func endpoint(_ e: Endpoint, into o: inout JSONObject) {
-        o.field("ip", e.address.description)
+        o.field("ip", address: e.address)
         o.field("port", Int(e.port))
     }
 
@@ -452,29 +473,30 @@ public enum EvidenceFilter {
     /// Writes `connection(a, b, frames:)` at `out` (room for `maxLength` bytes); returns the bytes written.
     /// Straight into the record's buffer: every session and flow record carries one.
     static func write(_ a: Endpoint, _ b: Endpoint, frames: ClosedRange<Int>, into out: UnsafeMutablePointer<UInt8>) -> Int {
+        // A cursor passed along, not a count captured by nested functions: a captured variable is checked for
+        // exclusive access at run time on every write.
         var i = 0
-        func put(_ s: StaticString) {
-            s.withUTF8Buffer { t in
-                for byte in t { out[i] = byte; i += 1 }
-            }
-        }
-        func endpoint(_ e: Endpoint) {
-            put(e.address.isIPv6 ? "ipv6.addr==" : "ip.addr==")
-            var text = e.address.description
-            text.withUTF8 { t in
-                for byte in t.prefix(39) { out[i] = byte; i += 1 }
-            }
-            put(" && tcp.port==")
-            i += JSONObject.formatInt(Int(e.port), into: out + i)
-        }
-        endpoint(a)
-        put(" && ")
-        endpoint(b)
-        put(" && frame.number>=")
+        endpoint(a, out, &i)
+        put(" && ", out, &i)
+        endpoint(b, out, &i)
+        put(" && frame.number>=", out, &i)
         i += JSONObject.formatInt(frames.lowerBound, into: out + i)
-        put(" && frame.number<=")
+        put(" && frame.number<=", out, &i)
         i += JSONObject.formatInt(frames.upperBound, into: out + i)
         return i
+    }
+
+    @inline(__always)
+    private static func put(_ s: StaticString, _ out: UnsafeMutablePointer<UInt8>, _ i: inout Int) {
+        (out + i).update(from: s.utf8Start, count: s.utf8CodeUnitCount)
+        i += s.utf8CodeUnitCount
+    }
+
+    private static func endpoint(_ e: Endpoint, _ out: UnsafeMutablePointer<UInt8>, _ i: inout Int) {
+        put(e.address.isIPv6 ? "ipv6.addr==" : "ip.addr==", out, &i)
+        i += e.address.write(into: out + i)
+        put(" && tcp.port==", out, &i)
+        i += JSONObject.formatInt(Int(e.port), into: out + i)
     }
 }
 

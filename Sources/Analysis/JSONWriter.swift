@@ -22,6 +22,17 @@ public struct JSONObject {
         put(UInt8(ascii: "{"))
     }
 
+    /// Writes over `buffer` (a finished record's, from `takeBuffer()`), with at least `capacity` bytes of room:
+    /// a writer that makes record after record keeps one buffer instead of allocating and zeroing one each.
+    public init(reusing buffer: consuming [UInt8], capacity: Int = 128) {
+        storage = buffer
+        if storage.count < capacity { storage = [UInt8](repeating: 0, count: max(16, capacity)) }
+        put(UInt8(ascii: "{"))
+    }
+
+    /// The buffer, for the next record to reuse.
+    public consuming func takeBuffer() -> [UInt8] { storage }
+
     /// Lets `body` write at most `count` bytes at the end; it returns how many it wrote.
     @inline(__always)
     private mutating func write(upTo count: Int, _ body: (UnsafeMutablePointer<UInt8>) -> Int) {
@@ -129,6 +140,12 @@ public struct JSONObject {
     public mutating func field(_ name: StaticString, time: CaptureTime) {
         key(name)
         quoted(upTo: CaptureTime.maxRFC3339Length) { time.writeRFC3339(into: $0) }
+    }
+
+    /// An address as text (`IPAddress.description`), written in place (it never needs escaping).
+    public mutating func field(_ name: StaticString, address: IPAddress) {
+        key(name)
+        quoted(upTo: IPAddress.maxTextLength) { address.write(into: $0) }
     }
 
     /// A connection's Wireshark filter (`EvidenceFilter.connection`), written in place (it never needs escaping).

@@ -27,24 +27,29 @@ public struct SessionReport: Sendable {
     /// Certificates summarised per session.
     public static let maxCertificates = 4
 
-    /// Parses the chain of `tls` (leaf first) into `certificates`, through `cache`.
-    mutating func readCertificates(_ cache: CertificateCache) {
-        // Field by field: a copy of the TLS facts would retain and release every string and array in them.
-        guard tls != nil else { return }
-        let ders = tls?.certificates ?? []
-        for der in ders.prefix(Self.maxCertificates) {
-            if let summary = cache.summary(der) { certificates.append(summary) } else { certificatesUnread += 1 }
+    /// What a report keeps of a server's certificate chain.
+    struct ChainSummary {
+        var certificates: [CertificateSummary] = []
+        var unread = 0
+        var problems: [CertificateProblem] = []
+    }
+
+    /// Parses the chain of `tls` (leaf first) through `cache`, and drops the DER from `tls`: the summaries are
+    /// what reports show, and the DER (kilobytes a session) would otherwise wait with the report until its
+    /// record goes out. (Not optional: a field read through `tls?.` copies all of the facts.)
+    static func readCertificates(of tls: inout TLSFacts, at time: CaptureTime,
+                                 _ cache: CertificateCache) -> ChainSummary {
+        var chain = ChainSummary()
+        for der in tls.certificates.prefix(Self.maxCertificates) {
+            if let summary = cache.summary(der) { chain.certificates.append(summary) } else { chain.unread += 1 }
         }
-        certificatesUnread += max(0, ders.count - Self.maxCertificates) + (tls?.certificatesDropped ?? 0)
-        // The summaries are what reports show; the DER (kilobytes a session) would otherwise wait with the
-        // report until its record goes out.
-        tls?.certificates = []
-        if let leaf = certificates.first {
-            let mismatch = tls?.clientHello?.serverName.map { cache.nameMismatch(leaf, $0) } ?? false
-            certificateProblems = leaf.problems(at: flow.info.firstTime.seconds, nameMismatch: mismatch)
-        } else {
-            certificateProblems = []
+        chain.unread += max(0, tls.certificates.count - Self.maxCertificates) + tls.certificatesDropped
+        tls.certificates = []
+        if let leaf = chain.certificates.first {
+            let mismatch = tls.clientHello?.serverName.map { cache.nameMismatch(leaf, $0) } ?? false
+            chain.problems = leaf.problems(at: time.seconds, nameMismatch: mismatch)
         }
+        return chain
     }
 
     /// The session's anomalies and those of its TLS part (records, handshake messages, certificates,
@@ -132,4 +137,26 @@ struct DERKey: Hashable {
     }
 
     static func == (a: DERKey, b: DERKey) -> Bool { a.der == b.der }
+}
+
+extension SessionReport {
+    /// A finished flow's report: with an FTP data connection's link to its control session, and the
+    /// certificates read through `cache`. Every field is settled before the one memberwise initialization: a
+    /// report changed after it is made and then returned was copied (every string and array retained) and the
+    /// original destroyed.
+    init(id: Int, file: String, flow: FlowRecord, facts: consuming SessionFacts, tls: consuming TLSFacts?,
+         ftpData: FTPDataLink?, certificates cache: CertificateCache) {
+        var tls = tls
+        var chain = ChainSummary()
+        if var t = tls.take() {
+            chain = Self.readCertificates(of: &t, at: flow.info.firstTime, cache)
+            tls = t
+        }
+        self.init(id: id, file: file, flow: flow, facts: facts, tls: tls,
+                  controlSession: ftpData?.controlSession,
+                  transfer: ftpData?.transfer(after: flow.info.firstTime),
+                  controlInferred: ftpData?.inferred ?? false,
+                  certificates: chain.certificates, certificatesUnread: chain.unread,
+                  certificateProblems: chain.problems)
+    }
 }

@@ -62,42 +62,67 @@ public struct IPAddress: Hashable, Comparable, Sendable, CustomStringConvertible
     /// Dotted quad for IPv4; RFC 5952 canonical text for IPv6 (lower case, longest run of two or more
     /// zero groups compressed, the first such run on a tie, embedded IPv4 not used).
     public var description: String {
+        String(unsafeUninitializedCapacity: Self.maxTextLength) { out in
+            guard let base = out.baseAddress else { return 0 }
+            return write(into: base)
+        }
+    }
+
+    /// The longest text `write(into:)` makes: eight groups of four hex digits and seven colons.
+    public static let maxTextLength = 39
+
+    /// Writes `description` at `out` (room for `maxTextLength` bytes) and returns its length: reports write
+    /// several addresses per record, straight into the record's buffer.
+    public func write(into out: UnsafeMutablePointer<UInt8>) -> Int {
+        var n = 0
         if !isIPv6 {
-            // Written straight into the string's storage: reports write several addresses per record.
             let v = UInt32(truncatingIfNeeded: low)
-            return String(unsafeUninitializedCapacity: 15) { out in
-                var n = 0
-                for shift in [24, 16, 8, 0] as [UInt32] {
-                    let b = Int((v >> shift) & 0xFF)
-                    if shift != 24 { out[n] = UInt8(ascii: "."); n += 1 }
-                    if b >= 100 { out[n] = UInt8(ascii: "0") + UInt8(b / 100); n += 1 }
-                    if b >= 10 { out[n] = UInt8(ascii: "0") + UInt8(b / 10 % 10); n += 1 }
-                    out[n] = UInt8(ascii: "0") + UInt8(b % 10); n += 1
-                }
-                return n
+            var shift: UInt32 = 24
+            while true {
+                let b = Int((v >> shift) & 0xFF)
+                if b >= 100 { out[n] = UInt8(ascii: "0") + UInt8(b / 100); n += 1 }
+                if b >= 10 { out[n] = UInt8(ascii: "0") + UInt8(b / 10 % 10); n += 1 }
+                out[n] = UInt8(ascii: "0") + UInt8(b % 10); n += 1
+                if shift == 0 { return n }
+                out[n] = UInt8(ascii: "."); n += 1
+                shift -= 8
             }
         }
-        var groups = [UInt16](repeating: 0, count: 8)
-        for i in 0..<4 {
-            groups[i] = UInt16(truncatingIfNeeded: high >> (48 - 16 * UInt64(i)))
-            groups[i + 4] = UInt16(truncatingIfNeeded: low >> (48 - 16 * UInt64(i)))
+        @inline(__always) func group(_ i: Int) -> UInt16 {
+            UInt16(truncatingIfNeeded: (i < 4 ? high : low) >> (48 - 16 * UInt64(i & 3)))
         }
+        // The longest run of two or more zero groups (the first on a tie) is written as "::".
         var bestStart = -1, bestLen = 0, i = 0
         while i < 8 {
-            if groups[i] == 0 {
+            if group(i) == 0 {
                 var j = i
-                while j < 8 && groups[j] == 0 { j += 1 }
+                while j < 8 && group(j) == 0 { j += 1 }
                 if j - i > bestLen && j - i >= 2 { bestStart = i; bestLen = j - i }
                 i = j
             } else {
                 i += 1
             }
         }
-        func hex(_ g: UInt16) -> String { String(g, radix: 16) }
-        if bestStart < 0 { return groups.map(hex).joined(separator: ":") }
-        let head = groups[..<bestStart].map(hex).joined(separator: ":")
-        let tail = groups[(bestStart + bestLen)...].map(hex).joined(separator: ":")
-        return head + "::" + tail
+        let digits: StaticString = "0123456789abcdef"
+        i = 0
+        while i < 8 {
+            if i == bestStart {
+                out[n] = UInt8(ascii: ":"); out[n + 1] = UInt8(ascii: ":"); n += 2
+                i += bestLen
+                continue
+            }
+            if i > 0 && i != bestStart + bestLen { out[n] = UInt8(ascii: ":"); n += 1 }
+            let g = group(i)
+            var shift: UInt16 = 12
+            while shift > 0 && g >> shift == 0 { shift -= 4 }  // no leading zeros; "0" for zero
+            while true {
+                out[n] = digits.utf8Start[Int(g >> shift & 0xF)]; n += 1
+                if shift == 0 { break }
+                shift -= 4
+            }
+            i += 1
+        }
+        return n
     }
 
     private static func parseIPv6(_ s: Substring) -> (UInt64, UInt64)? {

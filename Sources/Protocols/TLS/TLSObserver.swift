@@ -352,7 +352,7 @@ public struct TLSObserver: Sendable {
         }
     }
 
-    private mutating func acceptClientHello(_ ch: ClientHello, frame: Int, lastFrame: Int, records: Int) {
+    private mutating func acceptClientHello(_ ch: consuming ClientHello, frame: Int, lastFrame: Int, records: Int) {
         if !ch.malformedExtensions.isEmpty { facts.anomalies.record(.tlsBadExtension, frame: frame) }
         if facts.clientHello == nil {
             facts.clientHello = ch
@@ -365,7 +365,7 @@ public struct TLSObserver: Sendable {
         }
     }
 
-    private mutating func acceptServerHello(_ sh: ServerHello, frame: Int) {
+    private mutating func acceptServerHello(_ sh: consuming ServerHello, frame: Int) {
         if !sh.malformedExtensions.isEmpty { facts.anomalies.record(.tlsBadExtension, frame: frame) }
         if sh.isHelloRetryRequest {
             if facts.helloRetryRequest == nil { facts.helloRetryRequest = sh }
