@@ -25,7 +25,7 @@ public struct JSONObject {
     /// Writes over `buffer` (a finished record's, from `takeBuffer()`), with at least `capacity` bytes of room:
     /// a writer that makes record after record keeps one buffer instead of allocating and zeroing one each.
     public init(reusing buffer: consuming [UInt8], capacity: Int = 128) {
-        storage = buffer
+        storage = consume buffer
         if storage.count < capacity { storage = [UInt8](repeating: 0, count: max(16, capacity)) }
         put(UInt8(ascii: "{"))
     }

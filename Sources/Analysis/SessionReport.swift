@@ -136,7 +136,10 @@ struct DERKey: Hashable {
         return h.value
     }
 
-    static func == (a: DERKey, b: DERKey) -> Bool { a.der == b.der }
+    /// Eight bytes at a time: `[UInt8]`'s own `==` compares byte by byte, and a hit compares a whole certificate.
+    static func == (a: DERKey, b: DERKey) -> Bool {
+        a.der.withUnsafeBytes { x in b.der.withUnsafeBytes { y in bytesEqual(x, y) } }
+    }
 }
 
 extension SessionReport {

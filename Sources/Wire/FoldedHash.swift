@@ -35,3 +35,21 @@ public struct FoldedHash {
     @inlinable
     public var value: Int { Int(truncatingIfNeeded: state) }
 }
+
+/// Whether two byte buffers hold the same bytes, compared eight at a time (`[UInt8]`'s `==` goes byte by byte).
+@inlinable
+public func bytesEqual(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
+    guard a.count == b.count else { return false }
+    var i = 0
+    while i + 8 <= a.count {
+        if a.loadUnaligned(fromByteOffset: i, as: UInt64.self) != b.loadUnaligned(fromByteOffset: i, as: UInt64.self) {
+            return false
+        }
+        i += 8
+    }
+    while i < a.count {
+        if a[i] != b[i] { return false }
+        i += 1
+    }
+    return true
+}

@@ -116,4 +116,19 @@ import Protocols
         #expect(DERKey(base)._rawHashValue(seed: 1) != DERKey(base)._rawHashValue(seed: 2))
         #expect(DERKey(Array(base.prefix(7)))._rawHashValue(seed: 3) != DERKey(Array(base.prefix(6)))._rawHashValue(seed: 3))
     }
+
+    /// Equality word by word: a difference at any byte (in the words or in the tail) and any length counts.
+    @Test func equalityComparesEveryByte() {
+        let base = (0..<1000).map { UInt8(truncatingIfNeeded: $0 &* 7) }
+        #expect(DERKey(base) == DERKey(base))
+        for i in [0, 7, 8, 500, 991, 992, 999] {
+            var other = base
+            other[i] ^= 1
+            #expect(DERKey(base) != DERKey(other), "byte \(i)")
+        }
+        for n in 0..<20 {
+            #expect(DERKey(Array(base.prefix(n))) == DERKey(Array(base.prefix(n))))
+            #expect(DERKey(Array(base.prefix(n))) != DERKey(Array(base.prefix(n + 1))))
+        }
+    }
 }

@@ -20,61 +20,61 @@ public struct ClientHello: Sendable, Equatable {
     /// `legacy_version` (TLS) or `CLIENT-VERSION` (SSL 2.0).
     public var legacyVersion: TLSVersion
     /// The 32-byte random; for SSL 2.0 hellos the challenge (16-32 bytes).
-    public var random: [UInt8]
-    public var sessionID: [UInt8]
+    public var random: [UInt8] = []
+    public var sessionID: [UInt8] = []
     /// Cipher suites in wire order, GREASE included. For SSL 2.0 hellos: the kinds of the form 0x00XXYY.
-    public var cipherSuites: [CipherSuite]
+    public var cipherSuites: [CipherSuite] = []
     /// SSL 2.0 hellos only: every cipher kind in wire order.
-    public var ssl2CipherKinds: [SSL2CipherKind]
-    public var compressionMethods: [UInt8]
+    public var ssl2CipherKinds: [SSL2CipherKind] = []
+    public var compressionMethods: [UInt8] = []
     /// Extension types in wire order, GREASE included.
-    public var extensionTypes: [ExtensionType]
+    public var extensionTypes: [ExtensionType] = []
 
     // Decoded extensions (nil / empty / false when absent).
     /// server_name host_name (RFC 6066 §3), raw bytes (non-ASCII names happen).
     public var serverNameBytes: [UInt8]?
     /// application_layer_protocol_negotiation (RFC 7301 §3.1): protocol names, raw bytes, in order.
-    public var alpn: [[UInt8]]
+    public var alpn: [[UInt8]] = []
     /// supported_groups (RFC 8422 §5.1.1, RFC 8446 §4.2.7).
-    public var supportedGroups: [NamedGroup]
+    public var supportedGroups: [NamedGroup] = []
     /// ec_point_formats (RFC 8422 §5.1.2).
-    public var ecPointFormats: [UInt8]
+    public var ecPointFormats: [UInt8] = []
     /// signature_algorithms (RFC 8446 §4.2.3).
-    public var signatureAlgorithms: [SignatureScheme]
+    public var signatureAlgorithms: [SignatureScheme] = []
     /// signature_algorithms_cert (RFC 8446 §4.2.3).
-    public var signatureAlgorithmsCert: [SignatureScheme]
+    public var signatureAlgorithmsCert: [SignatureScheme] = []
     /// supported_versions (RFC 8446 §4.2.1), in order.
-    public var supportedVersions: [TLSVersion]
+    public var supportedVersions: [TLSVersion] = []
     /// key_share (RFC 8446 §4.2.8): the groups of the offered shares.
-    public var keyShareGroups: [NamedGroup]
+    public var keyShareGroups: [NamedGroup] = []
     /// psk_key_exchange_modes (RFC 8446 §4.2.9).
-    public var pskKeyExchangeModes: [UInt8]
+    public var pskKeyExchangeModes: [UInt8] = []
     /// pre_shared_key (RFC 8446 §4.2.11): how many identities were offered (nil when absent).
     public var pskIdentityCount: Int?
     /// renegotiation_info (RFC 5746 §3.2): the renegotiated_connection bytes (empty on a first handshake).
     public var renegotiationInfo: [UInt8]?
     /// extended_master_secret (RFC 7627).
-    public var extendedMasterSecret: Bool
+    public var extendedMasterSecret: Bool = false
     /// encrypt_then_mac (RFC 7366).
-    public var encryptThenMAC: Bool
+    public var encryptThenMAC: Bool = false
     /// session_ticket (RFC 5077): the ticket's length (0 = asks for a new one).
     public var sessionTicketLength: Int?
     /// heartbeat (RFC 6520): the mode (1 peer_allowed_to_send, 2 peer_not_allowed_to_send).
     public var heartbeatMode: UInt8?
     /// encrypted_client_hello (draft-ietf-tls-esni): present (the outer hello of ECH or GREASE ECH).
-    public var encryptedClientHello: Bool
+    public var encryptedClientHello: Bool = false
     /// padding (RFC 7685): its length.
     public var paddingLength: Int?
     /// truncated_hmac (RFC 6066 §7).
-    public var truncatedHMAC: Bool
+    public var truncatedHMAC: Bool = false
     /// status_request (RFC 6066 §8): the status type (1 = ocsp).
     public var statusRequestType: UInt8?
     /// early_data (RFC 8446 §4.2.10).
-    public var earlyData: Bool
+    public var earlyData: Bool = false
     /// Extensions whose body did not match their grammar (they were skipped; the hello was kept).
-    public var malformedExtensions: [ExtensionType]
+    public var malformedExtensions: [ExtensionType] = []
     /// Bytes after the extensions block (malformed but tolerated).
-    public var trailingBytes: Int
+    public var trailingBytes: Int = 0
 
     /// TLS_FALLBACK_SCSV (RFC 7507) among the suites: a client retrying with a lower version.
     public var fallbackSCSV: Bool { cipherSuites.contains(.fallbackSCSV) }
@@ -87,36 +87,13 @@ public struct ClientHello: Sendable, Equatable {
         supportedVersions.filter { !isGREASE($0.rawValue) }.max() ?? legacyVersion
     }
 
-    private init(format: Format, legacyVersion: TLSVersion) {
-        self.format = format
-        self.legacyVersion = legacyVersion
-        random = []
-        sessionID = []
-        cipherSuites = []
-        ssl2CipherKinds = []
-        compressionMethods = []
-        extensionTypes = []
-        alpn = []
-        supportedGroups = []
-        ecPointFormats = []
-        signatureAlgorithms = []
-        signatureAlgorithmsCert = []
-        supportedVersions = []
-        keyShareGroups = []
-        pskKeyExchangeModes = []
-        extendedMasterSecret = false
-        encryptThenMAC = false
-        encryptedClientHello = false
-        truncatedHMAC = false
-        earlyData = false
-        malformedExtensions = []
-        trailingBytes = 0
-    }
-
     /// Parses the body of a client_hello handshake message (without its 4-byte header).
     public init(parsing body: UnsafeRawBufferPointer) throws(ParseError) {
         var r = ByteReader(body)
-        self.init(format: .tls, legacyVersion: TLSVersion(try r.readU16("tls_client_hello.version")))
+        // Fields set here, not through a delegating initializer: one that goes on to change `self` ended in
+        // a copy of the whole hello (every array retained).
+        format = .tls
+        legacyVersion = TLSVersion(try r.readU16("tls_client_hello.version"))
         random = Array(try r.readSlice("tls_client_hello.random", length: 32))
         let sid = try r.readVector8("tls_client_hello.session_id")
         // RFC 8446 §4.1.2: legacy_session_id<0..32>.
@@ -236,7 +213,8 @@ public struct ClientHello: Sendable, Equatable {
         guard try r.readU8("ssl2_client_hello.msg_type") == 1 else {
             throw .invalid("ssl2_client_hello.msg_type", at: 0)
         }
-        self.init(format: .ssl2, legacyVersion: TLSVersion(try r.readU16("ssl2_client_hello.version")))
+        format = .ssl2
+        legacyVersion = TLSVersion(try r.readU16("ssl2_client_hello.version"))
         let specsLength = Int(try r.readU16("ssl2_client_hello.cipher_specs"))
         let sidLength = Int(try r.readU16("ssl2_client_hello.session_id"))
         let challengeLength = Int(try r.readU16("ssl2_client_hello.challenge"))

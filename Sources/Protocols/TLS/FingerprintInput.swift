@@ -13,6 +13,15 @@ public enum FingerprintTransport: Sendable, Hashable {
     case quic
     /// DTLS over UDP.
     case dtls
+
+    /// A small number per case, for hashing.
+    var code: UInt64 {
+        switch self {
+        case .tcp: 0
+        case .quic: 1
+        case .dtls: 2
+        }
+    }
 }
 
 /// What JA3 and JA4 read from a ClientHello. Lists keep wire order and may contain GREASE.
@@ -63,6 +72,23 @@ public struct HelloFingerprintInput: Sendable, Hashable {
         self.alpn = alpn
         self.transport = transport
     }
+
+    /// Every field folded word by word (`FoldedHash`), keyed by the table's seed: the fingerprint caches look
+    /// a hello up per TLS session, and SipHash over its lists element by element cost more than the rest of
+    /// the lookup. Equal inputs fold alike; `==` stays the synthesized one.
+    public func _rawHashValue(seed: Int) -> Int {
+        var h = FoldedHash(seed: seed)
+        h.fold(UInt64(legacyVersion) | (hasServerName ? 1 << 16 : 0) | UInt64(transport.code) << 17)
+        cipherSuites.withUnsafeBytes { h.fold($0) }
+        extensionTypes.withUnsafeBytes { h.fold($0) }
+        supportedGroups.withUnsafeBytes { h.fold($0) }
+        ecPointFormats.withUnsafeBytes { h.fold($0) }
+        signatureAlgorithms.withUnsafeBytes { h.fold($0) }
+        supportedVersions.withUnsafeBytes { h.fold($0) }
+        h.fold(UInt64(alpn.count))
+        for name in alpn { name.withUnsafeBytes { h.fold($0) } }
+        return h.value
+    }
 }
 
 /// What JA3S reads from a ServerHello.
@@ -78,6 +104,14 @@ public struct ServerFingerprintInput: Sendable, Hashable {
         self.legacyVersion = legacyVersion
         self.cipherSuite = cipherSuite
         self.extensionTypes = extensionTypes
+    }
+
+    /// As `HelloFingerprintInput._rawHashValue(seed:)`.
+    public func _rawHashValue(seed: Int) -> Int {
+        var h = FoldedHash(seed: seed)
+        h.fold(UInt64(legacyVersion) | UInt64(cipherSuite) << 16)
+        extensionTypes.withUnsafeBytes { h.fold($0) }
+        return h.value
     }
 }
 

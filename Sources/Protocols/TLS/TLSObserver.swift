@@ -352,23 +352,24 @@ public struct TLSObserver: Sendable {
         }
     }
 
+    /// Keeps a parsed hello, moved in last (stored while still read, it was copied).
     private mutating func acceptClientHello(_ ch: consuming ClientHello, frame: Int, lastFrame: Int, records: Int) {
         if !ch.malformedExtensions.isEmpty { facts.anomalies.record(.tlsBadExtension, frame: frame) }
         if facts.clientHello == nil {
-            facts.clientHello = ch
             facts.clientHelloFrame = frame
             facts.clientHelloLastFrame = lastFrame
             facts.clientHelloRecords = records
             facts.fallbackSCSV = ch.fallbackSCSV
+            facts.clientHello = consume ch
         } else if facts.retryClientHello == nil {
-            facts.retryClientHello = ch
+            facts.retryClientHello = consume ch
         }
     }
 
     private mutating func acceptServerHello(_ sh: consuming ServerHello, frame: Int) {
         if !sh.malformedExtensions.isEmpty { facts.anomalies.record(.tlsBadExtension, frame: frame) }
         if sh.isHelloRetryRequest {
-            if facts.helloRetryRequest == nil { facts.helloRetryRequest = sh }
+            if facts.helloRetryRequest == nil { facts.helloRetryRequest = copy sh }
             // Until a ServerHello follows, the retry request is the best word on version and suite.
             if facts.serverHello == nil {
                 facts.version = sh.version
@@ -376,7 +377,6 @@ public struct TLSObserver: Sendable {
             }
             return
         }
-        facts.serverHello = sh
         facts.serverHelloFrame = frame
         facts.version = sh.version
         facts.cipher = .tls(sh.cipherSuite)
@@ -385,10 +385,11 @@ public struct TLSObserver: Sendable {
         if sh.version.isTLS13 {
             // RFC 8446 §4.2.11: a selected pre_shared_key identity means a resumed (or external PSK) session.
             facts.resumed = sh.preSharedKeyIdentity != nil
-        } else if let ch = facts.clientHello, !sh.sessionID.isEmpty, sh.sessionID == ch.sessionID {
+        } else if !sh.sessionID.isEmpty, sh.sessionID == facts.clientHello?.sessionID {
             // RFC 5246 §7.4.1.3: an echoed session id resumes that session.
             facts.resumed = true
         }
+        facts.serverHello = consume sh
     }
 
     // MARK: SSL 2.0
