@@ -93,6 +93,11 @@ public final class FlowTable {
     @exclusivity(unchecked) private var lingerCount = 0
     /// The largest capture time seen: timeouts never run backwards when a file's timestamps do.
     @exclusivity(unchecked) private var clock: CaptureTime?
+    /// Before this time nothing can expire: the earliest deadline of the two lists' heads when last worked out
+    /// (`nextExpiry`). A flow that joins the open list or becomes active goes to its tail with a later deadline
+    /// than its head's, so the bound holds until a flow closes (its lingering deadline may come sooner), which
+    /// clears it. Nil: work it out at the next move of the clock. Saves walking to both heads every packet.
+    @exclusivity(unchecked) private var quietUntil: CaptureTime?
     /// The slot `lookup` found last (-1: none); checked against the slot's key and phase before use.
     @exclusivity(unchecked) private var lastSlot: Int32 = -1
 
@@ -276,12 +281,20 @@ public final class FlowTable {
     // MARK: Time
 
     /// Capture time moved (also called by process): expire idle and lingering flows.
+    @inline(__always)
     public func advanceTime(to now: CaptureTime, frame: Int) {
         if let c = clock, now <= c {
             // Same time, or the file went backwards: nothing can expire that did not already.
             return
         }
         clock = now
+        if let q = quietUntil, now < q { return }
+        expire(now, frame: frame)
+    }
+
+    /// Ends the flows idle too long and releases those done lingering, at `now`.
+    @inline(never)
+    private func expire(_ now: CaptureTime, frame: Int) {
         while openList.head >= 0 {
             let h = openList.head
             guard now.secondsSince(links[Int(h)].lastActive) >= config.idleTimeout else { break }
@@ -289,6 +302,7 @@ public final class FlowTable {
             release(h)
         }
         expireLingering(now)
+        quietUntil = nextExpiry
     }
 
     /// The earliest capture time at which `advanceTime` would end a flow (the least recently active open flow
@@ -437,6 +451,7 @@ public final class FlowTable {
         flow.phase = .lingering
         link(slot, lingering: true)
         lingerCount += 1
+        quietUntil = nil
     }
 
     /// Emits the record of a flow (closed already, or bypassed/declined) and frees its slot.

@@ -182,8 +182,14 @@ public struct Endpoint: Hashable, Comparable, Sendable, CustomStringConvertible 
         self.port = port
     }
 
+    /// Address order (`IPAddress.<`), then port: one pass over the fields (every packet orders its two
+    /// endpoints to find its flow).
+    @inlinable
     public static func < (a: Endpoint, b: Endpoint) -> Bool {
-        a.address != b.address ? a.address < b.address : a.port < b.port
+        if a.address.isIPv6 != b.address.isIPv6 { return !a.address.isIPv6 }
+        if a.address.high != b.address.high { return a.address.high < b.address.high }
+        if a.address.low != b.address.low { return a.address.low < b.address.low }
+        return a.port < b.port
     }
 
     /// `1.2.3.4:80` or `[2001:db8::1]:80`.

@@ -68,5 +68,6 @@ public struct TCPSegment {
     /// Payload length on the wire, captured or not.
     public var payloadLength: Int { payload.count + missingPayload }
 
+    @inlinable
     public var flowKey: FlowKey { FlowKey(source, destination) }
 }
