@@ -110,6 +110,18 @@ public struct Posture: Sendable {
     public struct ServerKey: Hashable, Sendable {
         var protocolName: String
         var endpoint: Endpoint
+
+        /// Folded (`FoldedHash`) rather than SipHash: the posture and the cross-session rules look a server up
+        /// per session. Equal keys fold alike; `==` stays the synthesized one.
+        public func _rawHashValue(seed: Int) -> Int {
+            var h = FoldedHash(seed: seed)
+            h.fold(endpoint.address.high)
+            h.fold(endpoint.address.low)
+            h.fold(UInt64(endpoint.port) | (endpoint.address.isIPv6 ? 1 << 16 : 0))
+            var name = protocolName
+            name.withUTF8 { h.fold(UnsafeRawBufferPointer($0)) }
+            return h.value
+        }
     }
 
     mutating func add(_ s: borrowing SessionReport) {

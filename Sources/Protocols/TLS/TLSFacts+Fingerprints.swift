@@ -81,21 +81,37 @@ extension TLSFacts {
 /// One per report writer; not shared between threads.
 public final class FingerprintCache {
     public static let capacity = 4096
-    @exclusivity(unchecked) private var clients: [HelloFingerprintInput: TLSFingerprints] = [:]
-    @exclusivity(unchecked) private var servers: [ServerFingerprintInput: TLSFingerprints] = [:]
+    @exclusivity(unchecked) private var clients: [HelloFingerprintInput: Half] = [:]
+    @exclusivity(unchecked) private var servers: [ServerFingerprintInput: Half] = [:]
+
+    /// One hello's fingerprints, computed once and shared by every session that sent the same hello (a
+    /// reference: handing out a copy of its strings retained and released each of them per session).
+    public final class Half: Sendable {
+        public let fingerprints: TLSFingerprints
+
+        init(_ fingerprints: TLSFingerprints) { self.fingerprints = fingerprints }
+    }
 
     public init() {}
 
-    /// Equal to `facts.fingerprints`.
-    public func fingerprints(_ facts: TLSFacts) -> TLSFingerprints {
-        TLSFingerprints.joined(client: facts.clientHello?.fingerprintInput.map { Self.lookUp($0, in: &clients, TLSFingerprints.client) },
-                               server: facts.serverHello.map { Self.lookUp($0.fingerprintInput, in: &servers, TLSFingerprints.server) })
+    /// The client half (JA3, JA4 and their strings) and the server half (JA3S and its string) of a
+    /// conversation's fingerprints; nil where there is no hello to fingerprint.
+    public func halves(_ facts: TLSFacts) -> (client: Half?, server: Half?) {
+        let client = facts.clientHello?.fingerprintInput.map { Self.lookUp($0, in: &clients, TLSFingerprints.client) }
+        let server = facts.serverHello.map { Self.lookUp($0.fingerprintInput, in: &servers, TLSFingerprints.server) }
+        return (client, server)
     }
 
-    private static func lookUp<Key: Hashable>(_ key: Key, in table: inout [Key: TLSFingerprints],
-                                              _ compute: (Key) -> TLSFingerprints) -> TLSFingerprints {
+    /// Equal to `facts.fingerprints`.
+    public func fingerprints(_ facts: TLSFacts) -> TLSFingerprints {
+        let (client, server) = halves(facts)
+        return TLSFingerprints.joined(client: client?.fingerprints, server: server?.fingerprints)
+    }
+
+    private static func lookUp<Key: Hashable>(_ key: Key, in table: inout [Key: Half],
+                                              _ compute: (Key) -> TLSFingerprints) -> Half {
         if let known = table[key] { return known }
-        let value = compute(key)
+        let value = Half(compute(key))
         if table.count >= capacity { table.removeAll(keepingCapacity: true) }
         table[key] = value
         return value
