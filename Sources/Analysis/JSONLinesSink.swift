@@ -296,7 +296,8 @@ public final class JSONLinesSink: RecordSink {
 
     public func posture(_ p: Posture) {
         postureDropped = p.droppedMessage
-        for v in p.sortedServers {
+        for i in p.sortedServerIndices {
+            let v = p.servers[i]
             var o = newRecord(capacity: 512)
             o.field("type", "server")
             // Nested objects written in place (`openObject`), not built apart and copied in.
@@ -313,9 +314,9 @@ public final class JSONLinesSink: RecordSink {
             o.field("upgraded", v.upgraded)
             o.closeObject()
             o.field("implicit_tls", v.implicitTLS)
-            Self.counts("tls_versions", v.tlsVersions, into: &o)
-            Self.counts("ciphers", v.ciphers, into: &o)
-            o.field("certificate_problems", v.certificateProblems.sorted())
+            Self.counts("tls_versions", v.tlsVersionsByName, into: &o)
+            Self.counts("ciphers", v.ciphersByName, into: &o)
+            o.field("certificate_problems", v.sortedCertificateProblems)
             o.field("sessions_with_credentials_in_clear", v.credentialsInClear)
             o.field("logins_accepted_in_clear", v.loginsAcceptedInClear)
             emit(o)
@@ -334,8 +335,13 @@ public final class JSONLinesSink: RecordSink {
 
     /// `name`: an object of counts by name, in name order.
     static func counts(_ name: StaticString, _ d: [String: Int], into o: inout JSONObject) {
+        counts(name, d.sorted(by: { $0.key < $1.key }).map { (name: $0.key, count: $0.value) }, into: &o)
+    }
+
+    /// `name`: an object of counts, from (name, count) pairs already in name order.
+    static func counts(_ name: StaticString, _ pairs: [(name: String, count: Int)], into o: inout JSONObject) {
         o.openObject(name)
-        for (k, v) in d.sorted(by: { $0.key < $1.key }) { o.field(dynamic: k, v) }
+        for pair in pairs { o.field(dynamic: pair.name, pair.count) }
         o.closeObject()
     }
 

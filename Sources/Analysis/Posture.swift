@@ -46,6 +46,28 @@ public struct Posture: Sendable {
             }
         }
 
+        /// `tlsVersions` as (name, sessions) pairs in name order, without the dictionary.
+        public var tlsVersionsByName: [(name: String, count: Int)] {
+            Posture.sortedByName(versionCounts) { code in
+                let v = TLSVersion(UInt16(truncatingIfNeeded: code))
+                return v.name ?? v.code
+            }
+        }
+
+        /// `ciphers` as (name, sessions) pairs in name order, without the dictionary.
+        public var ciphersByName: [(name: String, count: Int)] {
+            Posture.sortedByName(cipherCounts) { code in
+                code >> 24 == 0 ? NegotiatedCipher.tls(CipherSuite(UInt16(truncatingIfNeeded: code))).name
+                    : NegotiatedCipher.ssl2(SSL2CipherKind(code & 0xFF_FFFF)).name
+            }
+        }
+
+        /// `certificateProblems` in name order, without the set.
+        public var sortedCertificateProblems: [String] {
+            Posture.problemOrder.indices.filter { problemBits & (1 << $0) != 0 }
+                .map { Posture.name(Posture.problemOrder[$0]) }.sorted()
+        }
+
         /// Problems of the leaf certificates it presented.
         public var certificateProblems: Set<String> {
             Set(Posture.problemOrder.enumerated().filter { problemBits & (1 << $0.offset) != 0 }.map { Posture.name($0.element) })
@@ -62,6 +84,18 @@ public struct Posture: Sendable {
 
     fileprivate static func bump(_ list: inout [CodeCount], _ code: UInt32) {
         if let i = list.firstIndex(where: { $0.code == code }) { list[i].count += 1 } else { list.append(CodeCount(code: code, count: 1)) }
+    }
+
+    /// `byName(list, name)` as pairs sorted by name (`<` on String, as the dictionary's keys sort), counts of
+    /// codes with the same name added up.
+    fileprivate static func sortedByName(_ list: [CodeCount], _ name: (UInt32) -> String) -> [(name: String, count: Int)] {
+        let named = list.map { (name: name($0.code), count: $0.count) }.sorted { $0.name < $1.name }
+        var out: [(name: String, count: Int)] = []
+        out.reserveCapacity(named.count)
+        for pair in named {
+            if let last = out.last, last.name == pair.name { out[out.count - 1].count += pair.count } else { out.append(pair) }
+        }
+        return out
     }
 
     fileprivate static func byName(_ list: [CodeCount], _ name: (UInt32) -> String) -> [String: Int] {
@@ -195,7 +229,15 @@ public struct Posture: Sendable {
 
     /// Servers in a stable order (protocol, then address and port).
     public var sortedServers: [Server] {
-        servers.sorted { ($0.protocolName, $0.endpoint) < ($1.protocolName, $1.endpoint) }
+        sortedServerIndices.map { servers[$0] }
+    }
+
+    /// The indices of `servers` in `sortedServers` order: sorting indices moves no records (a record moved is
+    /// a record retained and released, field by field).
+    public var sortedServerIndices: [Int] {
+        servers.indices.sorted {
+            (servers[$0].protocolName, servers[$0].endpoint) < (servers[$1].protocolName, servers[$1].endpoint)
+        }
     }
 
     /// Clients that sent credentials in the clear, most first, then by address.

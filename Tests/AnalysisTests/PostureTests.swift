@@ -33,6 +33,32 @@ import Protocols
         #expect(clients.first?.usernames == ["alice"])
     }
 
+    /// The JSON writer's sorted pairs and index order say what the dictionaries and the sorted records say.
+    @Test func sortedPairsMatchTheDictionaries() {
+        var p = Posture()
+        let versions: [TLSVersion] = [.tls12, .tls13, .tls12, .tls10, TLSVersion(0x7F17)]
+        let suites: [UInt16] = [0xC02F, 0x1301, 0xC02F, 0x0005, 0xFFF0]
+        for (i, (v, suite)) in zip(versions, suites).enumerated() {
+            var r = report(SessionFacts(appProtocol: .smtp), id: i + 1, clientPort: UInt16(40000 + i),
+                           serverPort: i < 3 ? 465 : 993)
+            var t = TLSFacts()
+            t.version = v
+            t.cipher = .tls(CipherSuite(suite))
+            r.tls = t
+            r.certificateProblems = i == 0 ? [.expired, .selfSigned] : [.nameMismatch]
+            p.add(r)
+        }
+        #expect(p.sortedServerIndices.map { p.servers[$0].endpoint } == p.sortedServers.map(\.endpoint))
+        for s in p.servers {
+            #expect(s.tlsVersionsByName.map(\.name) == s.tlsVersions.keys.sorted())
+            #expect(s.tlsVersionsByName.map(\.count) == s.tlsVersions.keys.sorted().map { s.tlsVersions[$0] ?? -1 })
+            #expect(s.ciphersByName.map(\.name) == s.ciphers.keys.sorted())
+            #expect(s.ciphersByName.map(\.count) == s.ciphers.keys.sorted().map { s.ciphers[$0] ?? -1 })
+            #expect(s.sortedCertificateProblems == s.certificateProblems.sorted())
+        }
+        #expect(p.servers.first?.tlsVersionsByName.first { $0.name == "TLS 1.2" }?.count == 2)
+    }
+
     @Test func ftpDataIsNotAServer() {
         var p = Posture()
         p.add(report(SessionFacts(appProtocol: .ftpData), id: 1, serverPort: 40000))
