@@ -94,9 +94,10 @@ public final class FlowTable {
     /// The largest capture time seen: timeouts never run backwards when a file's timestamps do.
     @exclusivity(unchecked) private var clock: CaptureTime?
     /// Before this time nothing can expire: the earliest deadline of the two lists' heads when last worked out
-    /// (`nextExpiry`). A flow that joins the open list or becomes active goes to its tail with a later deadline
-    /// than its head's, so the bound holds until a flow closes (its lingering deadline may come sooner), which
-    /// clears it. Nil: work it out at the next move of the clock. Saves walking to both heads every packet.
+    /// (`nextExpiry`), lowered to the deadline of every flow that joins a list since (a new flow's idle deadline,
+    /// a closed flow's lingering one: either may come before the other list's head). A flow that becomes active
+    /// again only moves its own deadline later. Nil: work it out at the next move of the clock. Saves walking
+    /// to both heads every packet.
     @exclusivity(unchecked) private var quietUntil: CaptureTime?
     /// The slot `lookup` found last (-1: none); checked against the slot's key and phase before use.
     @exclusivity(unchecked) private var lastSlot: Int32 = -1
@@ -395,6 +396,7 @@ public final class FlowTable {
         flow.phase = .open
         index[key] = slot
         link(slot, lingering: false)
+        quietUntil = quietUntil.map { min($0, Self.deadline(links[Int(slot)].lastActive, after: config.idleTimeout)) }
         openCount += 1
         peakFlows = max(peakFlows, openCount + lingerCount)
 
@@ -451,7 +453,7 @@ public final class FlowTable {
         flow.phase = .lingering
         link(slot, lingering: true)
         lingerCount += 1
-        quietUntil = nil
+        quietUntil = quietUntil.map { min($0, Self.deadline(links[Int(slot)].closedAt, after: config.closedLinger)) }
     }
 
     /// Emits the record of a flow (closed already, or bypassed/declined) and frees its slot.

@@ -149,6 +149,28 @@ struct FlowTableTests {
         rec.checkContract()
     }
 
+    /// An idle timeout shorter than the linger time: a flow opened while only a closed one is held times out
+    /// before the closed one is done lingering (the clock's "nothing expires before" bound must follow it),
+    /// and one closed while others are open lingers out before their idle deadline.
+    @Test func shortIdleTimeoutExpiresBeforeTheLingeringFlow() throws {
+        var config = FlowTableConfig()
+        config.idleTimeout = 1
+        config.closedLinger = 10
+        let (table, rec) = run(Self.closedConversation, config: config, finish: false)
+        #expect(table.openFlows == 0 && table.lingeringFlows == 1)
+        let a = client(40001)
+        feed(table, [syn(.client, 1).between(a, serverEP).at(2)], firstFrame: 9)
+        feed(table, [syn(.client, 1).between(client(40002), serverEP).at(4)], firstFrame: 10)
+        // At 4 s the flow opened at 2 s has been idle 2 s: it timed out; the closed one still lingers.
+        #expect(rec.records.map(\.info.id) == [2])
+        #expect(try #require(rec.record(2)).end == .timeout)
+        feed(table, [syn(.client, 1).between(client(40003), serverEP).at(5)], firstFrame: 11)
+        table.advanceTime(to: CaptureTime(seconds: 11, nanoseconds: 0), frame: 11)
+        #expect(rec.records.map(\.info.id) == [2, 3, 4, 1])
+        table.finish(frame: 11, time: CaptureTime(seconds: 11, nanoseconds: 0))
+        rec.checkContract()
+    }
+
     @Test func idleTimeoutFollowsCaptureTime() throws {
         let a = client(40001), b = client(40002), c = client(40003)
         let segs = [
