@@ -68,17 +68,44 @@ public struct JSONObject {
 
     /// `,"name":` (no comma before the first key).
     private mutating func key(_ name: StaticString) {
+        keyed(name, upTo: 0) { _ in 0 }
+    }
+
+    /// `,"name":` and then what `body` writes (at most `count` bytes; it returns how many), in one write: a
+    /// record is mostly short fields, and each write checks the room and the buffer's uniqueness once.
+    @inline(__always)
+    private mutating func keyed(_ name: StaticString, upTo count: Int, _ body: (UnsafeMutablePointer<UInt8>) -> Int) {
         let n = name.utf8CodeUnitCount
         let comma = empty ? 0 : 1
         empty = false
-        write(upTo: n + 4) { p in
+        write(upTo: n + 4 + count) { p in
             p[0] = UInt8(ascii: ",")
             p[comma] = UInt8(ascii: "\"")
             (p + comma + 1).update(from: name.utf8Start, count: n)
             p[comma + 1 + n] = UInt8(ascii: "\"")
             p[comma + 2 + n] = UInt8(ascii: ":")
-            return comma + 3 + n
+            let k = comma + 3 + n
+            return k + body(p + k)
         }
+    }
+
+    /// `,"name":` and the text of `value` between quotes (at most `count` bytes, no escaping), in one write.
+    @inline(__always)
+    private mutating func keyedQuoted(_ name: StaticString, upTo count: Int,
+                                      _ body: (UnsafeMutablePointer<UInt8>) -> Int) {
+        keyed(name, upTo: count + 2) { p in
+            p[0] = UInt8(ascii: "\"")
+            let n = body(p + 1)
+            p[n + 1] = UInt8(ascii: "\"")
+            return n + 2
+        }
+    }
+
+    /// `text` at `p`; returns its length.
+    @inline(__always)
+    private static func copy(_ text: StaticString, to p: UnsafeMutablePointer<UInt8>) -> Int {
+        p.update(from: text.utf8Start, count: text.utf8CodeUnitCount)
+        return text.utf8CodeUnitCount
     }
 
     /// Lets `body` write at most `count` bytes between double quotes; it returns how many it wrote. For text
@@ -132,56 +159,59 @@ public struct JSONObject {
     }
 
     public mutating func field(_ name: StaticString, _ value: String) {
+        // Text that needs no escaping (nearly all) goes in with its key in one write.
+        let done = value.utf8.withContiguousStorageIfAvailable { buffer -> Bool in
+            guard !JSONObject.needsEscape(UnsafeRawBufferPointer(buffer)) else { return false }
+            keyedQuoted(name, upTo: buffer.count) { p in
+                if let source = buffer.baseAddress { p.update(from: source, count: buffer.count) }
+                return buffer.count
+            }
+            return true
+        }
+        if done == true { return }
         key(name)
         string(value)
     }
 
     /// A time as RFC 3339 text (`CaptureTime.rfc3339`), written in place.
     public mutating func field(_ name: StaticString, time: CaptureTime) {
-        key(name)
-        quoted(upTo: CaptureTime.maxRFC3339Length) { time.writeRFC3339(into: $0) }
+        keyedQuoted(name, upTo: CaptureTime.maxRFC3339Length) { time.writeRFC3339(into: $0) }
     }
 
     /// An address as text (`IPAddress.description`), written in place (it never needs escaping).
     public mutating func field(_ name: StaticString, address: IPAddress) {
-        key(name)
-        quoted(upTo: IPAddress.maxTextLength) { address.write(into: $0) }
+        keyedQuoted(name, upTo: IPAddress.maxTextLength) { address.write(into: $0) }
     }
 
     /// A connection's Wireshark filter (`EvidenceFilter.connection`), written in place (it never needs escaping).
     mutating func field(_ name: StaticString, evidenceFor a: Endpoint, _ b: Endpoint, frames: ClosedRange<Int>) {
-        key(name)
-        quoted(upTo: EvidenceFilter.maxLength) { EvidenceFilter.write(a, b, frames: frames, into: $0) }
+        keyedQuoted(name, upTo: EvidenceFilter.maxLength) { EvidenceFilter.write(a, b, frames: frames, into: $0) }
     }
 
     public mutating func field(_ name: StaticString, _ value: String?) {
-        key(name)
-        if let value { string(value) } else { put("null") }
+        if let value { field(name, value) } else { fieldNull(name) }
     }
 
     public mutating func field(_ name: StaticString, _ value: Int) {
-        key(name)
-        int(value)
+        keyed(name, upTo: 20) { JSONObject.formatInt(value, into: $0) }
     }
 
     public mutating func field(_ name: StaticString, _ value: Int?) {
-        key(name)
-        if let value { int(value) } else { put("null") }
+        keyed(name, upTo: 20) { p in
+            if let value { JSONObject.formatInt(value, into: p) } else { JSONObject.copy("null", to: p) }
+        }
     }
 
     public mutating func field(_ name: StaticString, _ value: Bool?) {
-        key(name)
-        if let value { put(value ? "true" : "false") } else { put("null") }
+        keyed(name, upTo: 5) { p in JSONObject.copy(value.map { $0 ? "true" : "false" } ?? "null", to: p) }
     }
 
     public mutating func fieldNull(_ name: StaticString) {
-        key(name)
-        put("null")
+        keyed(name, upTo: 4) { JSONObject.copy("null", to: $0) }
     }
 
     public mutating func field(_ name: StaticString, _ value: Bool) {
-        key(name)
-        put(value ? "true" : "false")
+        keyed(name, upTo: 5) { JSONObject.copy(value ? "true" : "false", to: $0) }
     }
 
     public mutating func field(_ name: StaticString, _ value: JSONObject) {
