@@ -192,9 +192,25 @@ public struct Endpoint: Hashable, Comparable, Sendable, CustomStringConvertible 
         return a.port < b.port
     }
 
-    /// `1.2.3.4:80` or `[2001:db8::1]:80`.
+    /// `1.2.3.4:80` or `[2001:db8::1]:80`. Written straight into the string (finding messages name endpoints).
     public var description: String {
-        address.isIPv6 ? "[\(address)]:\(port)" : "\(address):\(port)"
+        String(unsafeUninitializedCapacity: IPAddress.maxTextLength + 8) { out in
+            guard let p = out.baseAddress else { return 0 }
+            var n = 0
+            if address.isIPv6 { p[n] = UInt8(ascii: "["); n += 1 }
+            n += address.write(into: p + n)
+            if address.isIPv6 { p[n] = UInt8(ascii: "]"); n += 1 }
+            p[n] = UInt8(ascii: ":"); n += 1
+            // The port's digits, backwards into place.
+            var digits = 1, v = port
+            while v >= 10 { v /= 10; digits += 1 }
+            v = port
+            for i in stride(from: n + digits - 1, through: n, by: -1) {
+                p[i] = UInt8(ascii: "0") + UInt8(v % 10)
+                v /= 10
+            }
+            return n + digits
+        }
     }
 }
 

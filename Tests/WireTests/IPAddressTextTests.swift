@@ -46,6 +46,21 @@ import Wire
         #expect(IPAddress(ipv6: 0, 0x0000_FFFF_C000_0201).description == "::ffff:c000:201")
     }
 
+    @Test func endpoints() {
+        let cases: [(String, UInt16, String)] = [
+            ("192.0.2.1", 25, "192.0.2.1:25"), ("0.0.0.0", 0, "0.0.0.0:0"), ("10.1.2.3", 65535, "10.1.2.3:65535"),
+            ("2001:db8::1", 993, "[2001:db8::1]:993"), ("::", 9, "[::]:9"),
+            ("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", 10000,
+             "[ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff]:10000"),
+        ]
+        for (address, port, text) in cases {
+            #expect(IPAddress(address).map { Endpoint($0, port).description } == text)
+        }
+        for port in [1, 9, 10, 99, 100, 999, 1000, 9999, 10000, 65534] as [UInt16] {
+            #expect(Endpoint(IPAddress(ipv4: 0x0A00_0001), port).description == "10.0.0.1:\(port)")
+        }
+    }
+
     /// Every shape of zero runs (each group zero or not, in all 256 patterns), and random values.
     @Test func equalsTheReference() {
         var rng = SystemRandomNumberGenerator()
