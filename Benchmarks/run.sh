@@ -8,6 +8,7 @@
 #   BENCH_BYTES=1G (size)  BENCH_SEED=1  BENCH_PLAN=bench|spread  BENCH_RUNS=3 (per tool, after a warm-up)
 #   BENCH_DSNIFF=1  BENCH_TSHARK=1 (0 to leave it out: ~70 MB/s)  BENCH_TSHARK_RUNS=1 (no warm-up)
 #   BENCH_IPP_BYTES=100M (capture for instructions per packet; 0 to skip)  BENCH_LINEARITY=1
+#   BENCH_ROUNDS=7 (interleaved rounds of every contender but tshark, for ratios within one spell; 0 to skip)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${CLEARTEXT:-.build/release/cleartext}
@@ -157,6 +158,44 @@ if truth:
         print(f"| {p} | {truth[p]:,} | " + " | ".join(f"{found[n][p]:,}" for n in names) + " |")
     print(f"(truth: {sessions_with:,} sessions with a credential sent in the clear)")
 PY
+
+# The targets are ratios, and this machine drifts by tens of percent between spells: tools timed one after
+# another by hyperfine can land in different spells. Here the contenders run in turn, round after round, and
+# each ratio is the median of the ratios within a round (BENCH_ROUNDS rounds; 0 to skip; tshark is left out).
+ROUNDS=${BENCH_ROUNDS:-7}
+if [ "$ROUNDS" != 0 ]; then
+  grep -v '^tshark' "$work/contenders" > "$work/interleaved"
+  python3 - "$F" "$ROUNDS" "$work/interleaved" <<'PY'
+import statistics, subprocess, sys, time
+f, rounds, path = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+contenders = [line.rstrip("\n").split("|", 2) for line in open(path)]
+times = {name: [] for name, _, _ in contenders}
+for r in range(rounds + 1):  # round 0 warms up and is not counted
+    for name, _, cmd in contenders:
+        start = time.perf_counter()
+        subprocess.run(cmd.replace("FILE", f).split(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if r > 0:
+            times[name].append(time.perf_counter() - start)
+print(f"\ninterleaved: {rounds} rounds of every contender in turn (medians; ratios are medians of per-round ratios)")
+print("| tool | median s | min s | max s |")
+print("|---|---|---|---|")
+for name, ts in times.items():
+    print(f"| {name} | {statistics.median(ts):.3f} | {min(ts):.3f} | {max(ts):.3f} |")
+def ratio(a, b):
+    """Median over rounds of a's time over b's: b's throughput relative to a's."""
+    return statistics.median(x / y for x, y in zip(times[a], times[b]))
+one, two = "cleartext --threads 1", "cleartext --threads 2"
+lines = []
+if one in times:
+    lines.append(f"one thread / tcpdump throughput: {ratio('tcpdump -r -w /dev/null', one):.2f} (target >= 0.50)")
+    if "dsniff -n -p" in times:
+        lines.append(f"one thread / dsniff throughput: {ratio('dsniff -n -p', one):.2f} (target > 1)")
+        lines.append(f"default / dsniff throughput: {ratio('dsniff -n -p', 'cleartext analyze --format jsonl'):.2f}")
+    if two in times:
+        lines.append(f"two threads / one thread: {ratio(one, two):.2f}x (target >= 1.5)")
+print("\n".join(lines))
+PY
+fi
 
 # valgrind 3.19 cannot read the DWARF of Swift 6.3's release builds, hence a stripped copy.
 valgrind_ok=0
