@@ -78,7 +78,8 @@ public final class FlowTable {
     private let sink: StreamSink
     private let ctx: ReassemblyContext
 
-    @exclusivity(unchecked) private var index: [FlowKey: Int32] = [:]
+    /// Flow key to slot (the keys live in `links`).
+    @exclusivity(unchecked) private var index = FlowIndex()
     @exclusivity(unchecked) private var slots: [FlowState] = []
     /// Beside each slot, what the lists and the clocks touch on every packet: plain values in an array, so
     /// that moving a flow in its list reads no object (and retains none).
@@ -250,7 +251,7 @@ public final class FlowTable {
     @inline(__always)
     private func lookup(_ key: FlowKey) -> Int32? {
         if lastSlot >= 0, links[Int(lastSlot)].inUse, links[Int(lastSlot)].key == key { return lastSlot }
-        guard let found = index[key] else { return nil }
+        guard let found = index.find(key, in: links) else { return nil }
         lastSlot = found
         return found
     }
@@ -394,7 +395,7 @@ public final class FlowTable {
         flow.lastTime = time
         links[Int(slot)].lastActive = clock ?? time
         flow.phase = .open
-        index[key] = slot
+        index.insert(key, slot: slot, in: links)
         link(slot, lingering: false)
         quietUntil = quietUntil.map { min($0, Self.deadline(links[Int(slot)].lastActive, after: config.idleTimeout)) }
         openCount += 1
@@ -472,7 +473,7 @@ public final class FlowTable {
         }
         flow.phase = .free
         links[Int(slot)].inUse = false
-        if index[links[Int(slot)].key] == slot { index[links[Int(slot)].key] = nil }
+        index.remove(links[Int(slot)].key, slot: slot)
         let record = flow.record
         flow.c2s.dropBuffers(ctx)
         flow.s2c.dropBuffers(ctx)
