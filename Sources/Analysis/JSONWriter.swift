@@ -89,16 +89,20 @@ public struct JSONObject {
         }
     }
 
-    /// `,"name":` and the text of `value` between quotes (at most `count` bytes, no escaping), in one write.
+    /// `,"name":` and what `body` writes (at most `count` bytes, no escaping) between quotes, in one write.
     @inline(__always)
     private mutating func keyedQuoted(_ name: StaticString, upTo count: Int,
                                       _ body: (UnsafeMutablePointer<UInt8>) -> Int) {
-        keyed(name, upTo: count + 2) { p in
-            p[0] = UInt8(ascii: "\"")
-            let n = body(p + 1)
-            p[n + 1] = UInt8(ascii: "\"")
-            return n + 2
-        }
+        keyed(name, upTo: count + 2) { JSONObject.inQuotes($0, body) }
+    }
+
+    /// `"`, what `body` writes, `"` at `p`; returns how many bytes that was.
+    @inline(__always)
+    private static func inQuotes(_ p: UnsafeMutablePointer<UInt8>, _ body: (UnsafeMutablePointer<UInt8>) -> Int) -> Int {
+        p[0] = UInt8(ascii: "\"")
+        let n = body(p + 1)
+        p[n + 1] = UInt8(ascii: "\"")
+        return n + 2
     }
 
     /// `text` at `p`; returns its length.
@@ -112,12 +116,7 @@ public struct JSONObject {
     /// that needs no escaping.
     @inline(__always)
     private mutating func quoted(upTo count: Int, _ body: (UnsafeMutablePointer<UInt8>) -> Int) {
-        write(upTo: count + 2) { p in
-            p[0] = UInt8(ascii: "\"")
-            let n = body(p + 1)
-            p[n + 1] = UInt8(ascii: "\"")
-            return n + 2
-        }
+        write(upTo: count + 2) { JSONObject.inQuotes($0, body) }
     }
 
     /// Decimal digits of `value`.
@@ -125,17 +124,21 @@ public struct JSONObject {
         write(upTo: 20) { p in JSONObject.formatInt(value, into: p) }
     }
 
-    /// `value` as a JSON string literal (see `appendString`).
-    private mutating func string(_ value: String) {
+    /// `value` as a JSON string literal (see `appendString`), after the key `name` when there is one. Text that
+    /// needs no escaping (nearly all) goes in with its key in one write.
+    @inline(__always)
+    private mutating func string(_ value: String, key name: StaticString? = nil) {
         let done = value.utf8.withContiguousStorageIfAvailable { buffer -> Bool in
             guard !JSONObject.needsEscape(UnsafeRawBufferPointer(buffer)) else { return false }
-            quoted(upTo: buffer.count) { p in
+            let copy = { (p: UnsafeMutablePointer<UInt8>) -> Int in
                 if let source = buffer.baseAddress { p.update(from: source, count: buffer.count) }
                 return buffer.count
             }
+            if let name { keyedQuoted(name, upTo: buffer.count, copy) } else { quoted(upTo: buffer.count, copy) }
             return true
         }
         if done == true { return }
+        if let name { key(name) }
         // Escapes needed (or no contiguous UTF-8): through the escaping writer.
         var escaped: [UInt8] = []
         JSONObject.appendString(value, to: &escaped)
@@ -159,18 +162,7 @@ public struct JSONObject {
     }
 
     public mutating func field(_ name: StaticString, _ value: String) {
-        // Text that needs no escaping (nearly all) goes in with its key in one write.
-        let done = value.utf8.withContiguousStorageIfAvailable { buffer -> Bool in
-            guard !JSONObject.needsEscape(UnsafeRawBufferPointer(buffer)) else { return false }
-            keyedQuoted(name, upTo: buffer.count) { p in
-                if let source = buffer.baseAddress { p.update(from: source, count: buffer.count) }
-                return buffer.count
-            }
-            return true
-        }
-        if done == true { return }
-        key(name)
-        string(value)
+        string(value, key: name)
     }
 
     /// A time as RFC 3339 text (`CaptureTime.rfc3339`), written in place.

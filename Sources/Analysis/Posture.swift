@@ -32,18 +32,12 @@ public struct Posture: Sendable {
 
         /// Sessions by negotiated version name.
         public var tlsVersions: [String: Int] {
-            Posture.byName(versionCounts) { code in
-                let v = TLSVersion(UInt16(truncatingIfNeeded: code))
-                return v.name ?? v.code
-            }
+            Dictionary(uniqueKeysWithValues: tlsVersionsByName.map { ($0.name, $0.count) })
         }
 
         /// Sessions by negotiated cipher name.
         public var ciphers: [String: Int] {
-            Posture.byName(cipherCounts) { code in
-                code >> 24 == 0 ? NegotiatedCipher.tls(CipherSuite(UInt16(truncatingIfNeeded: code))).name
-                    : NegotiatedCipher.ssl2(SSL2CipherKind(code & 0xFF_FFFF)).name
-            }
+            Dictionary(uniqueKeysWithValues: ciphersByName.map { ($0.name, $0.count) })
         }
 
         /// `tlsVersions` as (name, sessions) pairs in name order, without the dictionary.
@@ -69,9 +63,7 @@ public struct Posture: Sendable {
         }
 
         /// Problems of the leaf certificates it presented.
-        public var certificateProblems: Set<String> {
-            Set(Posture.problemOrder.enumerated().filter { problemBits & (1 << $0.offset) != 0 }.map { Posture.name($0.element) })
-        }
+        public var certificateProblems: Set<String> { Set(sortedCertificateProblems) }
     }
 
     /// A count under a numeric code (a version, or a cipher: a TLS suite, or an SSL 2.0 kind with bit 24 set).
@@ -86,8 +78,8 @@ public struct Posture: Sendable {
         if let i = list.firstIndex(where: { $0.code == code }) { list[i].count += 1 } else { list.append(CodeCount(code: code, count: 1)) }
     }
 
-    /// `byName(list, name)` as pairs sorted by name (`<` on String, as the dictionary's keys sort), counts of
-    /// codes with the same name added up.
+    /// (name, count) pairs of `list` sorted by name (`<` on String), the counts of codes with the same name
+    /// added up.
     fileprivate static func sortedByName(_ list: [CodeCount], _ name: (UInt32) -> String) -> [(name: String, count: Int)] {
         let named = list.map { (name: name($0.code), count: $0.count) }.sorted { $0.name < $1.name }
         var out: [(name: String, count: Int)] = []
@@ -95,12 +87,6 @@ public struct Posture: Sendable {
         for pair in named {
             if let last = out.last, last.name == pair.name { out[out.count - 1].count += pair.count } else { out.append(pair) }
         }
-        return out
-    }
-
-    fileprivate static func byName(_ list: [CodeCount], _ name: (UInt32) -> String) -> [String: Int] {
-        var out: [String: Int] = [:]
-        for c in list { out[name(c.code), default: 0] += c.count }
         return out
     }
 
