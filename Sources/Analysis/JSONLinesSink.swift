@@ -487,9 +487,9 @@ public enum EvidenceFilter {
         put(" && ", out, &i)
         endpoint(b, out, &i)
         put(" && frame.number>=", out, &i)
-        i += JSONObject.formatInt(frames.lowerBound, into: out + i)
+        i += DecimalText.write(frames.lowerBound, into: out + i)
         put(" && frame.number<=", out, &i)
-        i += JSONObject.formatInt(frames.upperBound, into: out + i)
+        i += DecimalText.write(frames.upperBound, into: out + i)
         return i
     }
 
@@ -503,7 +503,7 @@ public enum EvidenceFilter {
         put(e.address.isIPv6 ? "ipv6.addr==" : "ip.addr==", out, &i)
         i += e.address.write(into: out + i)
         put(" && tcp.port==", out, &i)
-        i += JSONObject.formatInt(Int(e.port), into: out + i)
+        i += DecimalText.write(Int(e.port), into: out + i)
     }
 }
 

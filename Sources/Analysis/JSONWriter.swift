@@ -121,7 +121,7 @@ public struct JSONObject {
 
     /// Decimal digits of `value`.
     private mutating func int(_ value: Int) {
-        write(upTo: 20) { p in JSONObject.formatInt(value, into: p) }
+        write(upTo: DecimalText.maxLength) { p in DecimalText.write(value, into: p) }
     }
 
     /// `value` as a JSON string literal (see `appendString`), after the key `name` when there is one. Text that
@@ -185,12 +185,12 @@ public struct JSONObject {
     }
 
     public mutating func field(_ name: StaticString, _ value: Int) {
-        keyed(name, upTo: 20) { JSONObject.formatInt(value, into: $0) }
+        keyed(name, upTo: DecimalText.maxLength) { DecimalText.write(value, into: $0) }
     }
 
     public mutating func field(_ name: StaticString, _ value: Int?) {
-        keyed(name, upTo: 20) { p in
-            if let value { JSONObject.formatInt(value, into: p) } else { JSONObject.copy("null", to: p) }
+        keyed(name, upTo: DecimalText.maxLength) { p in
+            if let value { DecimalText.write(value, into: p) } else { JSONObject.copy("null", to: p) }
         }
     }
 
@@ -263,38 +263,11 @@ public struct JSONObject {
     private static let close: [UInt8] = [UInt8(ascii: "}")]
     private static let closeLine: [UInt8] = [UInt8(ascii: "}"), 0x0A]
 
-    /// Writes the decimal digits of `value` at `p` (at most 20 bytes); returns how many.
-    @inline(__always)
-    static func formatInt(_ value: Int, into p: UnsafeMutablePointer<UInt8>) -> Int {
-        var m = value.magnitude
-        var n = 0
-        if value < 0 {
-            p[0] = UInt8(ascii: "-")
-            n = 1
-        }
-        // Digits backwards into the room, then reversed in place.
-        let first = n
-        repeat {
-            p[n] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: m % 10)
-            m /= 10
-            n += 1
-        } while m > 0
-        var i = first, j = n - 1
-        while i < j {
-            let t = p[i]
-            p[i] = p[j]
-            p[j] = t
-            i += 1
-            j -= 1
-        }
-        return n
-    }
-
     /// Decimal digits without building a String.
     static func appendInt(_ value: Int, to out: inout [UInt8]) {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { t in
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: DecimalText.maxLength) { t in
             guard let base = t.baseAddress else { return }
-            let n = formatInt(value, into: base)
+            let n = DecimalText.write(value, into: base)
             out.append(contentsOf: UnsafeBufferPointer(start: base, count: n))
         }
     }

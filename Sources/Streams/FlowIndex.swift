@@ -97,8 +97,12 @@ struct FlowIndex {
             if e == Self.empty { return }
             if e == wanted {
                 // The next entry empty: no probe runs past this one, so it can be empty too.
-                entries[i] = entries[(i + 1) & mask] == Self.empty ? Self.empty : Self.deleted
-                if entries[i] == Self.empty { used -= 1 }
+                if entries[(i + 1) & mask] == Self.empty {
+                    entries[i] = Self.empty
+                    used -= 1
+                } else {
+                    entries[i] = Self.deleted
+                }
                 count -= 1
                 return
             }

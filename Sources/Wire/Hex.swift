@@ -3,6 +3,10 @@
 public enum Hex {
     private static let digits = Array("0123456789abcdef".utf8)
 
+    /// The digit of a nibble (0-15).
+    @inline(__always)
+    static func digit(_ nibble: UInt8) -> UInt8 { digits[Int(nibble & 0xF)] }
+
     /// Two hex digits per byte.
     public static func string<S: Sequence>(_ bytes: S, separator: String = "") -> String where S.Element == UInt8 {
         var out: [UInt8] = []

@@ -103,7 +103,6 @@ public struct IPAddress: Hashable, Comparable, Sendable, CustomStringConvertible
                 i += 1
             }
         }
-        let digits: StaticString = "0123456789abcdef"
         i = 0
         while i < 8 {
             if i == bestStart {
@@ -116,7 +115,7 @@ public struct IPAddress: Hashable, Comparable, Sendable, CustomStringConvertible
             var shift: UInt16 = 12
             while shift > 0 && g >> shift == 0 { shift -= 4 }  // no leading zeros; "0" for zero
             while true {
-                out[n] = digits.utf8Start[Int(g >> shift & 0xF)]; n += 1
+                out[n] = Hex.digit(UInt8(truncatingIfNeeded: g >> shift) & 0xF); n += 1
                 if shift == 0 { break }
                 shift -= 4
             }
@@ -194,22 +193,14 @@ public struct Endpoint: Hashable, Comparable, Sendable, CustomStringConvertible 
 
     /// `1.2.3.4:80` or `[2001:db8::1]:80`. Written straight into the string (finding messages name endpoints).
     public var description: String {
-        String(unsafeUninitializedCapacity: IPAddress.maxTextLength + 8) { out in
+        String(unsafeUninitializedCapacity: IPAddress.maxTextLength + 3 + DecimalText.maxLength) { out in
             guard let p = out.baseAddress else { return 0 }
             var n = 0
             if address.isIPv6 { p[n] = UInt8(ascii: "["); n += 1 }
             n += address.write(into: p + n)
             if address.isIPv6 { p[n] = UInt8(ascii: "]"); n += 1 }
             p[n] = UInt8(ascii: ":"); n += 1
-            // The port's digits, backwards into place.
-            var digits = 1, v = port
-            while v >= 10 { v /= 10; digits += 1 }
-            v = port
-            for i in stride(from: n + digits - 1, through: n, by: -1) {
-                p[i] = UInt8(ascii: "0") + UInt8(v % 10)
-                v /= 10
-            }
-            return n + digits
+            return n + DecimalText.write(Int(port), into: p + n)
         }
     }
 }
