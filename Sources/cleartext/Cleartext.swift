@@ -125,7 +125,10 @@ struct Analyze: ParsableCommand {
         if let failOn, let worst = engine.inputs.compactMap(\.worstSeverity).max(), worst >= failOn {
             status.raise(to: .findingsAtThreshold)
         }
-        if status != .success { throw ExitCode(status.rawValue) }
+        // Every byte of the report is written (and flushed above): exit with the engine, its tables and caches
+        // still alive. Freeing them object by object is work the end of the process does at once (about 7 ms,
+        // 1 % of the run, on the 1 GiB bench capture with one thread).
+        withExtendedLifetime((engine, sink, out)) { Glibc.exit(status.rawValue) }
     }
 }
 
