@@ -45,7 +45,7 @@ struct FlowIndex {
 
     /// The slot of `key`, whose key `links` holds; nil when none.
     @inline(__always)
-    func find(_ key: FlowKey, in links: [SlotLinks]) -> Int32? {
+    func find(_ key: FlowKey, in links: SlotLinksStore) -> Int32? {
         let h = hash(key)
         let tag = h >> 32
         var i = Int(truncatingIfNeeded: h) & mask
@@ -61,7 +61,7 @@ struct FlowIndex {
     }
 
     /// Maps `key` to `slot` (replacing the slot it had, if any).
-    mutating func insert(_ key: FlowKey, slot: Int32, in links: [SlotLinks]) {
+    mutating func insert(_ key: FlowKey, slot: Int32, in links: SlotLinksStore) {
         let h = hash(key)
         let tag = h >> 32
         var i = Int(truncatingIfNeeded: h) & mask
@@ -112,7 +112,7 @@ struct FlowIndex {
 
     /// Reinserts the live entries into an array sized for them (twice the live count at least), dropping the
     /// deleted ones.
-    private mutating func rebuild(in links: [SlotLinks]) {
+    private mutating func rebuild(in links: SlotLinksStore) {
         var capacity = Self.initialCapacity
         while capacity < count * 2 + 2 { capacity *= 2 }
         let old = entries

@@ -81,9 +81,10 @@ public final class FlowTable {
     /// Flow key to slot (the keys live in `links`).
     @exclusivity(unchecked) private var index = FlowIndex()
     @exclusivity(unchecked) private var slots: [FlowState] = []
-    /// Beside each slot, what the lists and the clocks touch on every packet: plain values in an array, so
-    /// that moving a flow in its list reads no object (and retains none).
-    @exclusivity(unchecked) private var links: [SlotLinks] = []
+    /// Beside each slot, what the lists and the clocks touch on every packet: plain values, so that moving a
+    /// flow in its list reads no object (and retains none); in a `SlotLinksStore`, written in place with no
+    /// copy-on-write check (an `Array` made a uniqueness check per field written, eight a packet).
+    @exclusivity(unchecked) private var links = SlotLinksStore()
     /// The slab's objects again, unretained, for the per-packet path (`slots` owns them; slots are never
     /// removed, only reused).
     @exclusivity(unchecked) private var unretained: [Unmanaged<FlowState>] = []
@@ -109,6 +110,10 @@ public final class FlowTable {
         self.maxFlows = max(1, config.maxFlows)
         self.sink = sink
         self.ctx = ReassemblyContext(config: config)
+    }
+
+    deinit {
+        links.deallocate()
     }
 
     /// Flows not yet closed (lingering closed flows excluded; see `lingeringFlows`).
@@ -514,6 +519,54 @@ public final class FlowTable {
         guard tail != slot else { return }
         unlink(slot, lingering: lingering)
         link(slot, lingering: lingering)
+    }
+}
+
+/// The table's `SlotLinks`, one per slot, in one growing allocation that the table alone owns and frees.
+/// Unlike an `Array` it is not copied on write: a copy of the store is another view of the same links, so only
+/// the table mutates it, and `FlowIndex` only reads the keys through the view it is lent.
+struct SlotLinksStore {
+    private var base: UnsafeMutablePointer<SlotLinks>?
+    private(set) var count = 0
+    private var capacity = 0
+
+    init() {}
+
+    /// The links of slot `i` (`0 ..< count`: slots are the table's own numbers, never read from the input).
+    subscript(i: Int) -> SlotLinks {
+        unsafeAddress {
+            precondition(i >= 0 && i < count, "slot out of range")
+            return UnsafePointer(base.unsafelyUnwrapped + i)
+        }
+        nonmutating unsafeMutableAddress {
+            precondition(i >= 0 && i < count, "slot out of range")
+            return base.unsafelyUnwrapped + i
+        }
+    }
+
+    mutating func append(_ links: SlotLinks) {
+        if count == capacity {
+            let grown = max(64, capacity * 2)
+            let fresh = UnsafeMutablePointer<SlotLinks>.allocate(capacity: grown)
+            if let base {
+                fresh.moveInitialize(from: base, count: count)
+                base.deallocate()
+            }
+            base = fresh
+            capacity = grown
+        }
+        (base.unsafelyUnwrapped + count).initialize(to: links)
+        count += 1
+    }
+
+    /// Frees the links (the table's `deinit`); the store is empty after.
+    mutating func deallocate() {
+        guard let base else { return }
+        base.deinitialize(count: count)
+        base.deallocate()
+        self.base = nil
+        count = 0
+        capacity = 0
     }
 }
 

@@ -18,7 +18,9 @@ import Wire
         var index = FlowIndex(seed: seed)
         var model: [FlowKey: Int32] = [:]
         let slots = 3000
-        var links = [SlotLinks](repeating: SlotLinks(), count: slots)
+        var links = SlotLinksStore()
+        for _ in 0..<slots { links.append(SlotLinks()) }
+        defer { links.deallocate() }
         var free = Array((0..<Int32(slots)).reversed())
         var live: [Int32] = []
         for step in 0..<60_000 {
@@ -63,7 +65,9 @@ import Wire
     /// Many keys that share a hash tag's bucket neighbourhood still find their own slot; the index grows.
     @Test func growsAndKeepsEveryKey() {
         var index = FlowIndex(seed: 7)
-        var links = [SlotLinks](repeating: SlotLinks(), count: 20_000)
+        var links = SlotLinksStore()
+        for _ in 0..<20_000 { links.append(SlotLinks()) }
+        defer { links.deallocate() }
         for n in 0..<20_000 {
             links[n].key = Self.key(n)
             index.insert(Self.key(n), slot: Int32(n), in: links)
