@@ -44,14 +44,26 @@ final class Monitor: @unchecked Sendable {
 
 /// A first-in first-out queue of at most `capacity` elements between threads: `push` waits while it is full,
 /// `pop` while it is empty. Bounded, so a fast producer cannot run ahead of its consumer without limit.
+///
+/// Queues can share one monitor, so that a thread can wait for any of them (`countWhileLocked` inside
+/// `monitor.locked` and `monitor.wait`): every push and pop wakes the monitor's waiters.
 final class HandoffQueue<Element: Sendable>: @unchecked Sendable {
-    private let monitor = Monitor()
+    let monitor: Monitor
     private var ring: [Element?]
     private var head = 0
     private var count = 0
 
-    init(capacity: Int) {
+    init(capacity: Int, monitor: Monitor = Monitor()) {
+        self.monitor = monitor
         ring = Array(repeating: nil, count: max(1, capacity))
+    }
+
+    /// Elements waiting; read with the monitor held.
+    var countWhileLocked: Int { count }
+
+    /// The oldest element, or nil at once when there is none.
+    func tryPop() -> Element? {
+        monitor.locked { count > 0 ? take() : nil }
     }
 
     func push(_ element: Element) {
@@ -66,14 +78,19 @@ final class HandoffQueue<Element: Sendable>: @unchecked Sendable {
     func pop() -> Element {
         monitor.locked {
             monitor.wait { count > 0 }
-            let element = ring[head]
-            ring[head] = nil
-            head = (head + 1) % ring.count
-            count -= 1
-            monitor.broadcast()
-            // Non-nil: `count > 0` says this slot was filled by `push`.
-            return element.unsafelyUnwrapped
+            return take()
         }
+    }
+
+    /// Takes the oldest element (the monitor held, `count > 0`).
+    private func take() -> Element {
+        let element = ring[head]
+        ring[head] = nil
+        head = (head + 1) % ring.count
+        count -= 1
+        monitor.broadcast()
+        // Non-nil: `count > 0` says this slot was filled by `push`.
+        return element.unsafelyUnwrapped
     }
 }
 

@@ -4,10 +4,18 @@ import Wire
 // A sharded run: `Engine.analyze` with `AnalysisOptions.threads` > 1 (issue #8). Its output is the same, byte
 // for byte, as that of one thread: same records, same ids, same order, same summary.
 //
-//                  +-> worker 0: FlowTable, analyzers, reports --+
-//   reader --------+-> worker 1: ...                             +--> merger --> RecordSink
-//   (caller's      +-> worker N-1                                +    (ids, cross-session rules, posture,
-//    thread)           ranges of frames, in order                        records in contract order)
+//   thread 0 (the caller's)        thread 1 ... thread N-2      thread N-1
+//   reader --- ranges of frames --> worker 1 ... worker N-2 --+  worker N-1 --+
+//     |                                                       +-------------->+ merger --> RecordSink
+//     +-> worker 0 -------------------------------------------+   (ids, cross-session rules, posture,
+//                                                                   records in contract order)
+//
+// One thread per worker and no more: the reader runs worker 0 on its own thread, right after it has decoded
+// a range (its frames are still in that core's cache), and the last worker also merges, between its ranges.
+// With a thread of its own for the reader and one for the merger, two cores ran four threads, which cost
+// 5,000 context switches a run on the 1 GiB bench capture and left a core idle whenever the wrong two waited.
+// Address pairs are dealt by shares (`ShardedRun.shareUnits`): the reader's worker gets the fewest, since
+// reading and decoding every frame is also its thread's work, the merging worker fewer than the others.
 //
 // - The reader (the caller's thread) reads frames, counts them, runs the BPF filter and the packet decoder
 //   (so decode counters, anomalies and IP fragment reassembly are exactly those of one thread) and hands each
@@ -24,13 +32,13 @@ import Wire
 //   input and in the same order as the real ids); for each range it tells the merger which flows it created
 //   and which it finished, each finished flow tagged with where one flow table would have finished it
 //   (`ReleaseKey`).
-// - The merger takes the ranges in order, once every worker has done one: it numbers the new flows in order
+// - The merger (on the last worker's thread) takes the ranges in order, once every worker has done one: it numbers the new flows in order
 //   of first frame (the contract's ids), puts the finished flows in one table's order and hands them to a
 //   `FlowCollector` as one thread does (cross-session rules and posture see them in that order), which writes
 //   records ordered by (end frame, id) once no worker holds a flow that could end earlier.
 //
 // Where the output can differ from one thread: the limits of one table (`--max-flows`, `--max-buffer`) are
-// split between the workers and the FTP announcements kept are per worker, so a capture that reaches one has
+// split between the workers by their shares and the FTP announcements kept are per worker, so a capture that reaches one has
 // its flows evicted or its holes given up at other moments. An FTP data connection to a host other than the
 // control connection's (a PASV reply naming another address, FXP) lands in another worker and is not linked.
 // docs/limits.md ("Threads") says so.
@@ -235,8 +243,8 @@ final class ShardLog {
 /// One worker: its own flow table, analyzers and FTP expectations, on its own thread.
 final class ShardWorker: @unchecked Sendable {
     let index: Int
-    let input = HandoffQueue<ShardRange>(capacity: ShardedRun.queueDepth)
-    let output = HandoffQueue<ShardResult>(capacity: ShardedRun.queueDepth)
+    let input: HandoffQueue<ShardRange>
+    let output: HandoffQueue<ShardResult>
     private let table: FlowTable
     private let collector: FlowCollector
     private let log: ShardLog
@@ -247,8 +255,11 @@ final class ShardWorker: @unchecked Sendable {
     /// The table's and collector's counters, once the input has ended (read after the thread is joined).
     private(set) var totals = FlowTotals()
 
-    init(index: Int, engine: Engine, name: String, limits: FlowTableConfig) {
+    /// `merging`: the monitor of the queues the merging worker waits on (every worker's output, its own input).
+    init(index: Int, engine: Engine, name: String, limits: FlowTableConfig, merging: Monitor, mergesHere: Bool) {
         self.index = index
+        input = HandoffQueue(capacity: ShardedRun.queueDepth, monitor: mergesHere ? merging : Monitor())
+        output = HandoffQueue(capacity: ShardedRun.queueDepth, monitor: merging)
         let log = ShardLog(worker: index)
         self.log = log
         // Its records never reach the sink (ShardLog takes them); certificates are cached per worker.
@@ -260,12 +271,51 @@ final class ShardWorker: @unchecked Sendable {
         table = FlowTable(config: limits, sink: collector)
     }
 
+    /// A worker's own thread: its ranges until the last.
     func run() {
         while true {
             let range = input.pop()
             if range.abandon { return }
             output.push(process(range))
             if range.isLast { return }
+        }
+    }
+
+    /// Worker 0, on the reader's thread: one range, as soon as the reader has cut it.
+    func take(_ range: ShardRange) {
+        output.push(process(range))
+    }
+
+    /// The last worker's thread, which also merges: its ranges and the merges, each as soon as it can be done.
+    /// Its own results wait here, not in its output queue, which it alone would empty.
+    func run(merging merger: ShardMerger, after others: [ShardWorker]) {
+        var mine: [ShardResult] = []
+        var inputDone = false
+        let monitor = input.monitor
+        while true {
+            // A range every worker has done is merged first: that frees its memory and the workers' queues.
+            while let own = mine.first, monitor.locked({ others.allSatisfy { $0.output.countWhileLocked > 0 } }) {
+                mine.removeFirst()
+                merger.merge(others.map { $0.output.pop() } + [own])
+                if own.isLast {
+                    merger.finishInput()
+                    return
+                }
+            }
+            if !inputDone, let range = input.tryPop() {
+                if range.abandon { return }
+                mine.append(process(range))
+                inputDone = range.isLast
+                continue
+            }
+            // Nothing to do until the reader sends a range or the other workers finish the one to merge.
+            let waiting = !mine.isEmpty
+            monitor.locked {
+                monitor.wait {
+                    (!inputDone && input.countWhileLocked > 0)
+                        || (waiting && others.allSatisfy { $0.output.countWhileLocked > 0 })
+                }
+            }
         }
     }
 
@@ -321,7 +371,8 @@ final class ShardWorker: @unchecked Sendable {
     }
 }
 
-/// The merger: the contract's ids, one table's order of finished flows, and the records, on its own thread.
+/// The merger: the contract's ids, one table's order of finished flows, and the records, on the last worker's
+/// thread (`ShardWorker.run(merging:after:)`).
 final class ShardMerger: @unchecked Sendable {
     /// Writes the records, runs the cross-session rules and feeds the posture, as in one thread.
     let collector: FlowCollector
@@ -352,18 +403,19 @@ final class ShardMerger: @unchecked Sendable {
 
     var rangesMerged: Int { merged.locked { mergedCount } }
 
-    func run() {
-        while true {
-            let results = workers.map { $0.output.pop() }
-            merge(results)
-            merged.locked { mergedCount += 1 }
-            if results.allSatisfy(\.isLast) { break }
-        }
+    /// After the last range: the records still held, then the findings that span sessions.
+    func finishInput() {
         collector.release(before: nil)
         collector.finishInput()
     }
 
-    private func merge(_ results: [ShardResult]) {
+    /// Merges one range: its results, one per worker, in worker order.
+    func merge(_ results: [ShardResult]) {
+        mergeResults(results)
+        merged.locked { mergedCount += 1 }
+    }
+
+    private func mergeResults(_ results: [ShardResult]) {
         // New flows, numbered in order of first frame; a data connection's control session was created before it.
         let creations = results.flatMap(\.creations).sorted { $0.frame < $1.frame }
         for c in creations {
@@ -440,10 +492,25 @@ final class ShardedRun {
     /// Ranges waiting per worker, each way.
     static let queueDepth = 2
 
+    /// How address pairs (and the limits of one table) are shared: in units, `shareUnits(ofWorker:workers:)`
+    /// each. The reader's worker 1 (its thread also reads and decodes every frame, about as much work as a
+    /// third of the rest on the bench captures), the merging worker 2, the others 3. On two cores, 1 : 2 ran
+    /// in 0.389 s and 1 : 3 in 0.391 s where equal shares took 0.430 s (1 GiB bench capture, medians of ten).
+    static func shareUnits(ofWorker index: Int, workers: Int) -> Int {
+        if workers <= 1 { return 1 }
+        if index == 0 { return 1 }
+        return index == workers - 1 ? 2 : 3
+    }
+
+    static func shareUnits(workers: Int) -> Int {
+        (0..<max(1, workers)).reduce(0) { $0 + shareUnits(ofWorker: $1, workers: workers) }
+    }
+
     private let engine: Engine
     private let name: String
     private let workers: [ShardWorker]
     private let merger: ShardMerger
+    /// The threads of workers 1 ..< N (worker 0 runs on the reader's).
     private var threads: [RunningThread] = []
 
     /// The least share of `--max-flows` a worker gets: below it, fewer workers.
@@ -454,39 +521,54 @@ final class ShardedRun {
     /// `maxBufferedBytesPerDirection`); 1 means no sharding.
     static func workers(for options: AnalysisOptions) -> Int {
         let table = options.flowTable
-        return max(1, min(options.threads, table.maxFlows / minFlowsPerWorker,
-                          table.maxBufferedBytesTotal / max(1, table.maxBufferedBytesPerDirection)))
+        var count = max(1, options.threads)
+        // The smallest share (worker 0's, one unit) must hold enough flows and one direction's buffer.
+        while count > 1 {
+            let unit = shareUnits(workers: count)
+            if table.maxFlows / unit >= minFlowsPerWorker
+                && table.maxBufferedBytesTotal / unit >= max(1, table.maxBufferedBytesPerDirection) { break }
+            count -= 1
+        }
+        return count
     }
 
     private init(engine: Engine, name: String) {
         self.engine = engine
         self.name = name
-        // One table's limits, split evenly: together the workers hold no more flows and bytes than it would.
+        // One table's limits, split by shares: together the workers hold no more flows and bytes than it would.
         let count = Self.workers(for: engine.options)
-        var share = engine.options.flowTable
-        share.maxFlows /= count
-        share.maxBufferedBytesTotal /= count
-        workers = (0..<count).map { ShardWorker(index: $0, engine: engine, name: name, limits: share) }
+        let units = Self.shareUnits(workers: count)
+        let merging = Monitor()
+        workers = (0..<count).map { index in
+            var share = engine.options.flowTable
+            let mine = Self.shareUnits(ofWorker: index, workers: count)
+            share.maxFlows = share.maxFlows / units * mine
+            share.maxBufferedBytesTotal = share.maxBufferedBytesTotal / units * mine
+            return ShardWorker(index: index, engine: engine, name: name, limits: share, merging: merging,
+                               mergesHere: index == count - 1)
+        }
         merger = ShardMerger(engine: engine, name: name, workers: workers)
     }
 
     /// Starts the threads of a run; nil when the system cannot make them all (the caller then runs on one).
     static func start(engine: Engine, name: String) -> ShardedRun? {
         let run = ShardedRun(engine: engine, name: name)
-        for worker in run.workers {
-            guard let thread = RunningThread({ worker.run() }) else { return run.abandon() }
+        let merger = run.merger
+        let others = Array(run.workers.dropLast())
+        for worker in run.workers.dropFirst() {
+            let merges = worker.index == run.workers.count - 1
+            guard let thread = RunningThread({
+                if merges { worker.run(merging: merger, after: others) } else { worker.run() }
+            }) else { return run.abandon() }
             run.threads.append(thread)
         }
-        let merger = run.merger
-        guard let thread = RunningThread({ merger.run() }) else { return run.abandon() }
-        run.threads.append(thread)
         return run
     }
 
     private func abandon() -> ShardedRun? {
         let stop = ShardRange(ticks: [], items: [], endFrame: 0, endTime: .zero, isLast: true, abandon: true,
                               arena: nil, start: nil)
-        for (worker, thread) in zip(workers, threads) {
+        for (worker, thread) in zip(workers.dropFirst(), threads) {
             worker.input.push(stop)
             thread.join()
         }
@@ -553,7 +635,9 @@ final class ShardedRun {
 
         func dispatch(last: Bool) {
             let shared = range.take(endFrame: lastFrame, endTime: lastTime, isLast: last)
-            for worker in run.workers { worker.input.push(shared) }
+            for worker in run.workers.dropFirst() { worker.input.push(shared) }
+            // Worker 0 here and now, on frames this thread has just decoded.
+            run.workers[0].take(shared)
             dispatched += 1
             guard let retainer else { return }
             starts.append(shared.start)
@@ -627,13 +711,20 @@ struct RangeBuilder {
         return i >= o && i + inner.count <= o + outer.count
     }
 
-    /// The worker of a segment: a hash of its two IP addresses that is the same in both directions.
+    /// The worker of a segment: a hash of its two IP addresses that is the same in both directions, dealt by
+    /// the workers' shares (`ShardedRun.shareUnits`).
     static func shard(_ segment: TCPSegment, of workers: Int) -> Int {
+        guard workers > 1 else { return 0 }
         var h = mix(segment.source.address) &+ mix(segment.destination.address)
         h = (h ^ (h >> 29)) &* 0xBF58_476D_1CE4_E5B9
         h ^= h >> 32
-        // The high half of h × workers: uniform over the workers, without a division.
-        return Int(truncatingIfNeeded: h.multipliedFullWidth(by: UInt64(max(1, workers))).high)
+        // The high half of h × units: uniform over the units, without a division. Unit 0 is worker 0's, the
+        // last two units the merging worker's, three units each the others'.
+        let units = ShardedRun.shareUnits(workers: workers)
+        let unit = Int(truncatingIfNeeded: h.multipliedFullWidth(by: UInt64(units)).high)
+        if unit == 0 { return 0 }
+        if unit >= units - 2 { return workers - 1 }
+        return 1 + (unit - 1) / 3
     }
 
     private static func mix(_ a: IPAddress) -> UInt64 {
