@@ -4,10 +4,10 @@ import Glibc
 import Darwin
 #endif
 
-// The few thread primitives a sharded run needs (ShardedRun.swift): a bounded blocking queue between two
-// threads and a way to start and join a thread. pthread directly, so that the library needs no Foundation.
-// The pipeline itself stays lock-free: each flow table, analyzer and report has exactly one owner at a time,
-// and only the hand-offs below are synchronized.
+// The few thread primitives a sharded run needs (ShardedRun.swift): a lock with a condition (the hand-offs
+// themselves are in `ShardExchange`) and a way to start and join a thread; pthread directly, so that the
+// library needs no Foundation. The pipeline itself stays lock-free: each flow table, analyzer and report has
+// exactly one owner at a time, and only the hand-offs are synchronized.
 
 /// A pthread mutex and condition variable, allocated once so that their addresses never move.
 final class Monitor: @unchecked Sendable {
@@ -40,57 +40,15 @@ final class Monitor: @unchecked Sendable {
 
     /// Wakes every waiter (call inside `locked`).
     func broadcast() { pthread_cond_broadcast(condition) }
-}
 
-/// A first-in first-out queue of at most `capacity` elements between threads: `push` waits while it is full,
-/// `pop` while it is empty. Bounded, so a fast producer cannot run ahead of its consumer without limit.
-///
-/// Queues can share one monitor, so that a thread can wait for any of them (`countWhileLocked` inside
-/// `monitor.locked` and `monitor.wait`): every push and pop wakes the monitor's waiters.
-final class HandoffQueue<Element: Sendable>: @unchecked Sendable {
-    let monitor: Monitor
-    private var ring: [Element?]
-    private var head = 0
-    private var count = 0
+    /// Waits once for a wake-up (inside `locked`; the caller checks its condition again).
+    func waitOnce() { pthread_cond_wait(condition, mutex) }
 
-    init(capacity: Int, monitor: Monitor = Monitor()) {
-        self.monitor = monitor
-        ring = Array(repeating: nil, count: max(1, capacity))
-    }
-
-    /// Elements waiting; read with the monitor held.
-    var countWhileLocked: Int { count }
-
-    /// The oldest element, or nil at once when there is none.
-    func tryPop() -> Element? {
-        monitor.locked { count > 0 ? take() : nil }
-    }
-
-    func push(_ element: Element) {
-        monitor.locked {
-            monitor.wait { count < ring.count }
-            ring[(head + count) % ring.count] = element
-            count += 1
-            monitor.broadcast()
-        }
-    }
-
-    func pop() -> Element {
-        monitor.locked {
-            monitor.wait { count > 0 }
-            return take()
-        }
-    }
-
-    /// Takes the oldest element (the monitor held, `count > 0`).
-    private func take() -> Element {
-        let element = ring[head]
-        ring[head] = nil
-        head = (head + 1) % ring.count
-        count -= 1
-        monitor.broadcast()
-        // Non-nil: `count > 0` says this slot was filled by `push`.
-        return element.unsafelyUnwrapped
+    /// Runs `body` without the lock, inside `locked`, and takes the lock again.
+    func unlocked<T>(_ body: () throws -> T) rethrows -> T {
+        pthread_mutex_unlock(mutex)
+        defer { pthread_mutex_lock(mutex) }
+        return try body()
     }
 }
 

@@ -4,18 +4,20 @@ import Wire
 // A sharded run: `Engine.analyze` with `AnalysisOptions.threads` > 1 (issue #8). Its output is the same, byte
 // for byte, as that of one thread: same records, same ids, same order, same summary.
 //
-//   thread 0 (the caller's)        thread 1 ... thread N-2      thread N-1
-//   reader --- ranges of frames --> worker 1 ... worker N-2 --+  worker N-1 --+
-//     |                                                       +-------------->+ merger --> RecordSink
-//     +-> worker 0 -------------------------------------------+   (ids, cross-session rules, posture,
-//                                                                   records in contract order)
+//   thread 0 (the caller's)            threads 1 ..< N
+//   reader --- ranges of frames -----> worker 1 ... worker N-1 --+
+//     +-> worker 0 ----------------------------------------------+--> merge --> RecordSink
+//                                                                    (ids, cross-session rules, posture,
+//                                                                     records in contract order)
 //
-// One thread per worker and no more: the reader runs worker 0 on its own thread, right after it has decoded
-// a range (its frames are still in that core's cache), and the last worker also merges, between its ranges.
-// With a thread of its own for the reader and one for the merger, two cores ran four threads, which cost
-// 5,000 context switches a run on the 1 GiB bench capture and left a core idle whenever the wrong two waited.
-// Address pairs are dealt by shares (`ShardedRun.shareUnits`): the reader's worker gets the fewest, since
-// reading and decoding every frame is also its thread's work, the merging worker fewer than the others.
+// One thread per worker and no more. The reader runs worker 0 itself, right after it has handed a range to
+// the others (its frames are still in that core's cache); the merge has no thread of its own: a thread that
+// would wait (for a range, or for room to hand one over) merges the next range instead, once every worker
+// has done it (`ShardExchange`). With a thread each for the reader and the merger, two cores ran four
+// threads: 5,000 context switches a run on the 1 GiB bench capture, a core idle whenever the wrong two
+// waited, and at the end of the input one thread merging alone. Address pairs are dealt by shares
+// (`ShardedRun.shareUnits`): the reader's worker gets the smallest, since reading and decoding every frame is
+// also its thread's work.
 //
 // - The reader (the caller's thread) reads frames, counts them, runs the BPF filter and the packet decoder
 //   (so decode counters, anomalies and IP fragment reassembly are exactly those of one thread) and hands each
@@ -32,7 +34,7 @@ import Wire
 //   input and in the same order as the real ids); for each range it tells the merger which flows it created
 //   and which it finished, each finished flow tagged with where one flow table would have finished it
 //   (`ReleaseKey`).
-// - The merger (on the last worker's thread) takes the ranges in order, once every worker has done one: it numbers the new flows in order
+// - The merge takes the ranges in order, once every worker has done one: it numbers the new flows in order
 //   of first frame (the contract's ids), puts the finished flows in one table's order and hands them to a
 //   `FlowCollector` as one thread does (cross-session rules and posture see them in that order), which writes
 //   records ordered by (end frame, id) once no worker holds a flow that could end earlier.
@@ -240,11 +242,9 @@ final class ShardLog {
     }
 }
 
-/// One worker: its own flow table, analyzers and FTP expectations, on its own thread.
+/// One worker: its own flow table, analyzers and FTP expectations, on its own thread (worker 0: the reader's).
 final class ShardWorker: @unchecked Sendable {
     let index: Int
-    let input: HandoffQueue<ShardRange>
-    let output: HandoffQueue<ShardResult>
     private let table: FlowTable
     private let collector: FlowCollector
     private let log: ShardLog
@@ -255,11 +255,8 @@ final class ShardWorker: @unchecked Sendable {
     /// The table's and collector's counters, once the input has ended (read after the thread is joined).
     private(set) var totals = FlowTotals()
 
-    /// `merging`: the monitor of the queues the merging worker waits on (every worker's output, its own input).
-    init(index: Int, engine: Engine, name: String, limits: FlowTableConfig, merging: Monitor, mergesHere: Bool) {
+    init(index: Int, engine: Engine, name: String, limits: FlowTableConfig) {
         self.index = index
-        input = HandoffQueue(capacity: ShardedRun.queueDepth, monitor: mergesHere ? merging : Monitor())
-        output = HandoffQueue(capacity: ShardedRun.queueDepth, monitor: merging)
         let log = ShardLog(worker: index)
         self.log = log
         // Its records never reach the sink (ShardLog takes them); certificates are cached per worker.
@@ -271,52 +268,19 @@ final class ShardWorker: @unchecked Sendable {
         table = FlowTable(config: limits, sink: collector)
     }
 
-    /// A worker's own thread: its ranges until the last.
-    func run() {
+    /// A worker's own thread: its ranges until the last (merging whenever it would otherwise wait).
+    func run(_ exchange: ShardExchange) {
         while true {
-            let range = input.pop()
+            let range = exchange.receive(worker: index)
             if range.abandon { return }
-            output.push(process(range))
+            exchange.deliver(process(range), from: index)
             if range.isLast { return }
         }
     }
 
-    /// Worker 0, on the reader's thread: one range, as soon as the reader has cut it.
-    func take(_ range: ShardRange) {
-        output.push(process(range))
-    }
-
-    /// The last worker's thread, which also merges: its ranges and the merges, each as soon as it can be done.
-    /// Its own results wait here, not in its output queue, which it alone would empty.
-    func run(merging merger: ShardMerger, after others: [ShardWorker]) {
-        var mine: [ShardResult] = []
-        var inputDone = false
-        let monitor = input.monitor
-        while true {
-            // A range every worker has done is merged first: that frees its memory and the workers' queues.
-            while let own = mine.first, monitor.locked({ others.allSatisfy { $0.output.countWhileLocked > 0 } }) {
-                mine.removeFirst()
-                merger.merge(others.map { $0.output.pop() } + [own])
-                if own.isLast {
-                    merger.finishInput()
-                    return
-                }
-            }
-            if !inputDone, let range = input.tryPop() {
-                if range.abandon { return }
-                mine.append(process(range))
-                inputDone = range.isLast
-                continue
-            }
-            // Nothing to do until the reader sends a range or the other workers finish the one to merge.
-            let waiting = !mine.isEmpty
-            monitor.locked {
-                monitor.wait {
-                    (!inputDone && input.countWhileLocked > 0)
-                        || (waiting && others.allSatisfy { $0.output.countWhileLocked > 0 })
-                }
-            }
-        }
+    /// Worker 0, on the reader's thread: one range, as soon as the reader has handed it to the others.
+    func take(_ range: ShardRange, _ exchange: ShardExchange) {
+        exchange.deliver(process(range), from: index)
     }
 
     private func process(_ range: ShardRange) -> ShardResult {
@@ -371,8 +335,8 @@ final class ShardWorker: @unchecked Sendable {
     }
 }
 
-/// The merger: the contract's ids, one table's order of finished flows, and the records, on the last worker's
-/// thread (`ShardWorker.run(merging:after:)`).
+/// The merger: the contract's ids, one table's order of finished flows, and the records. Run by whichever
+/// thread would otherwise wait, one range at a time (`ShardExchange`).
 final class ShardMerger: @unchecked Sendable {
     /// Writes the records, runs the cross-session rules and feeds the posture, as in one thread.
     let collector: FlowCollector
@@ -389,9 +353,6 @@ final class ShardMerger: @unchecked Sendable {
     private var heldBy: [Int]
     private var heldTotal = 0
     private(set) var peakHeld = 0
-    /// Ranges merged so far (the reader releases the file behind them).
-    let merged = Monitor()
-    private var mergedCount = 0
 
     init(engine: Engine, name: String, workers: [ShardWorker]) {
         idBase = engine.nextID
@@ -401,7 +362,6 @@ final class ShardMerger: @unchecked Sendable {
                                   certificates: engine.certificates, posture: { [unowned engine] in engine.addToPosture($0) })
     }
 
-    var rangesMerged: Int { merged.locked { mergedCount } }
 
     /// After the last range: the records still held, then the findings that span sessions.
     func finishInput() {
@@ -411,11 +371,6 @@ final class ShardMerger: @unchecked Sendable {
 
     /// Merges one range: its results, one per worker, in worker order.
     func merge(_ results: [ShardResult]) {
-        mergeResults(results)
-        merged.locked { mergedCount += 1 }
-    }
-
-    private func mergeResults(_ results: [ShardResult]) {
         // New flows, numbered in order of first frame; a data connection's control session was created before it.
         let creations = results.flatMap(\.creations).sorted { $0.frame < $1.frame }
         for c in creations {
@@ -493,13 +448,14 @@ final class ShardedRun {
     static let queueDepth = 2
 
     /// How address pairs (and the limits of one table) are shared: in units, `shareUnits(ofWorker:workers:)`
-    /// each. The reader's worker 1 (its thread also reads and decodes every frame, about as much work as a
-    /// third of the rest on the bench captures), the merging worker 2, the others 3. On two cores, 1 : 2 ran
-    /// in 0.389 s and 1 : 3 in 0.391 s where equal shares took 0.430 s (1 GiB bench capture, medians of ten).
+    /// each. The reader's worker gets one, every other `otherUnits`: the reader's thread also reads and decodes
+    /// every frame, and the merge floats to whichever thread is free (`ShardExchange`), which evens out the
+    /// rest. Two threads on the 1 GiB bench capture (medians of ten alternating runs): 1 : 2 0.405 s,
+    /// 1 : 3 0.391 s, 1 : 4 0.389 s, 1 : 6 0.381 s, 1 : 8 0.382 s, 1 : 12 0.382 s.
+    static let otherUnits = 6
+
     static func shareUnits(ofWorker index: Int, workers: Int) -> Int {
-        if workers <= 1 { return 1 }
-        if index == 0 { return 1 }
-        return index == workers - 1 ? 2 : 3
+        workers <= 1 || index == 0 ? 1 : otherUnits
     }
 
     static func shareUnits(workers: Int) -> Int {
@@ -510,6 +466,7 @@ final class ShardedRun {
     private let name: String
     private let workers: [ShardWorker]
     private let merger: ShardMerger
+    private let exchange: ShardExchange
     /// The threads of workers 1 ..< N (worker 0 runs on the reader's).
     private var threads: [RunningThread] = []
 
@@ -538,28 +495,23 @@ final class ShardedRun {
         // One table's limits, split by shares: together the workers hold no more flows and bytes than it would.
         let count = Self.workers(for: engine.options)
         let units = Self.shareUnits(workers: count)
-        let merging = Monitor()
         workers = (0..<count).map { index in
             var share = engine.options.flowTable
             let mine = Self.shareUnits(ofWorker: index, workers: count)
             share.maxFlows = share.maxFlows / units * mine
             share.maxBufferedBytesTotal = share.maxBufferedBytesTotal / units * mine
-            return ShardWorker(index: index, engine: engine, name: name, limits: share, merging: merging,
-                               mergesHere: index == count - 1)
+            return ShardWorker(index: index, engine: engine, name: name, limits: share)
         }
         merger = ShardMerger(engine: engine, name: name, workers: workers)
+        exchange = ShardExchange(workers: count, merger: merger)
     }
 
     /// Starts the threads of a run; nil when the system cannot make them all (the caller then runs on one).
     static func start(engine: Engine, name: String) -> ShardedRun? {
         let run = ShardedRun(engine: engine, name: name)
-        let merger = run.merger
-        let others = Array(run.workers.dropLast())
+        let exchange = run.exchange
         for worker in run.workers.dropFirst() {
-            let merges = worker.index == run.workers.count - 1
-            guard let thread = RunningThread({
-                if merges { worker.run(merging: merger, after: others) } else { worker.run() }
-            }) else { return run.abandon() }
+            guard let thread = RunningThread({ worker.run(exchange) }) else { return run.abandon() }
             run.threads.append(thread)
         }
         return run
@@ -569,7 +521,7 @@ final class ShardedRun {
         let stop = ShardRange(ticks: [], items: [], endFrame: 0, endTime: .zero, isLast: true, abandon: true,
                               arena: nil, start: nil)
         for (worker, thread) in zip(workers.dropFirst(), threads) {
-            worker.input.push(stop)
+            exchange.send(stop, to: worker.index)
             thread.join()
         }
         return nil
@@ -584,6 +536,8 @@ final class ShardedRun {
             reader.take($0)
         }
         reader.dispatch(last: true)
+        // The ranges still to merge, with the workers that have not done their last.
+        exchange.helpUntilMerged()
         for thread in threads { thread.join() }
 
         var flows = FlowTotals()
@@ -635,16 +589,131 @@ final class ShardedRun {
 
         func dispatch(last: Bool) {
             let shared = range.take(endFrame: lastFrame, endTime: lastTime, isLast: last)
-            for worker in run.workers.dropFirst() { worker.input.push(shared) }
+            for worker in run.workers.dropFirst() { run.exchange.send(shared, to: worker.index) }
             // Worker 0 here and now, on frames this thread has just decoded.
-            run.workers[0].take(shared)
+            run.workers[0].take(shared, run.exchange)
             dispatched += 1
             guard let retainer else { return }
             starts.append(shared.start)
-            let pending = dispatched - run.merger.rangesMerged
+            let pending = dispatched - run.exchange.rangesMerged
             if starts.count > pending { starts.removeFirst(starts.count - pending) }
             if let oldest = starts.first ?? nil { retainer.releaseFrames(before: oldest) }
         }
+    }
+}
+
+/// The hand-offs of a sharded run, under one lock: ranges from the reader to each worker, results from each
+/// worker to the merge, and the merge itself. A thread that would wait (for a range, or for room to hand one
+/// over) merges instead, when every worker's result for the next range is in and no other thread is merging:
+/// so the merge runs on whichever core is free, and at the end of the input the reader merges the last ranges
+/// while the workers finish theirs. Queues of `ShardedRun.queueDepth` bound what is in flight.
+final class ShardExchange: @unchecked Sendable {
+    private let monitor = Monitor()
+    private let merger: ShardMerger
+    /// Per worker (worker 0's input is unused: the reader runs it).
+    private var inputs: [Ring<ShardRange>]
+    private var outputs: [Ring<ShardResult>]
+    /// A thread is merging (outside the lock).
+    private var merging = false
+    private var merged = 0
+    /// The last range is merged and its input finished.
+    private var done = false
+
+    init(workers: Int, merger: ShardMerger) {
+        self.merger = merger
+        inputs = (0..<workers).map { _ in Ring(capacity: ShardedRun.queueDepth) }
+        outputs = (0..<workers).map { _ in Ring(capacity: ShardedRun.queueDepth) }
+    }
+
+    /// Ranges merged so far (the reader releases the file behind them).
+    var rangesMerged: Int { monitor.locked { merged } }
+
+    /// Hands `range` to `worker`, merging while its queue is full.
+    func send(_ range: ShardRange, to worker: Int) {
+        monitor.locked {
+            while inputs[worker].isFull { waitOrMerge() }
+            inputs[worker].push(range)
+            monitor.broadcast()
+        }
+    }
+
+    /// The next range for `worker`, merging while there is none.
+    func receive(worker: Int) -> ShardRange {
+        monitor.locked {
+            while inputs[worker].isEmpty { waitOrMerge() }
+            let range = inputs[worker].pop()
+            monitor.broadcast()
+            return range
+        }
+    }
+
+    /// Hands a worker's result for the merge, merging while its queue is full.
+    func deliver(_ result: ShardResult, from worker: Int) {
+        monitor.locked {
+            while outputs[worker].isFull { waitOrMerge() }
+            outputs[worker].push(result)
+            monitor.broadcast()
+        }
+    }
+
+    /// The reader after its last range: merges until every range is.
+    func helpUntilMerged() {
+        monitor.locked {
+            while !done { waitOrMerge() }
+        }
+    }
+
+    /// Merges the next range if it can, else waits for a change (the lock held).
+    private func waitOrMerge() {
+        guard !merging, !done, outputs.allSatisfy({ !$0.isEmpty }) else {
+            monitor.waitOnce()
+            return
+        }
+        var results: [ShardResult] = []
+        results.reserveCapacity(outputs.count)
+        for i in outputs.indices { results.append(outputs[i].pop()) }
+        merging = true
+        monitor.broadcast()
+        let last = results.allSatisfy(\.isLast)
+        monitor.unlocked {
+            merger.merge(results)
+            if last { merger.finishInput() }
+        }
+        merging = false
+        merged += 1
+        if last { done = true }
+        monitor.broadcast()
+    }
+}
+
+/// A first-in first-out queue of fixed capacity (`ShardExchange`, under its lock).
+struct Ring<Element> {
+    private var slots: [Element?]
+    private var head = 0
+    private(set) var count = 0
+
+    init(capacity: Int) {
+        slots = Array(repeating: nil, count: max(1, capacity))
+    }
+
+    var isEmpty: Bool { count == 0 }
+    var isFull: Bool { count == slots.count }
+
+    /// Appends (the caller has checked `isFull`).
+    mutating func push(_ element: Element) {
+        guard count < slots.count else { return }
+        slots[(head + count) % slots.count] = element
+        count += 1
+    }
+
+    /// Removes the oldest (the caller has checked `isEmpty`).
+    mutating func pop() -> Element {
+        let element = slots[head]
+        slots[head] = nil
+        head = (head + 1) % slots.count
+        count -= 1
+        // Non-nil: `count > 0` says this slot was filled by `push`.
+        return element.unsafelyUnwrapped
     }
 }
 
@@ -719,12 +788,10 @@ struct RangeBuilder {
         h = (h ^ (h >> 29)) &* 0xBF58_476D_1CE4_E5B9
         h ^= h >> 32
         // The high half of h × units: uniform over the units, without a division. Unit 0 is worker 0's, the
-        // last two units the merging worker's, three units each the others'.
+        // `otherUnits` after it worker 1's, and so on.
         let units = ShardedRun.shareUnits(workers: workers)
         let unit = Int(truncatingIfNeeded: h.multipliedFullWidth(by: UInt64(units)).high)
-        if unit == 0 { return 0 }
-        if unit >= units - 2 { return workers - 1 }
-        return 1 + (unit - 1) / 3
+        return unit == 0 ? 0 : 1 + (unit - 1) / ShardedRun.otherUnits
     }
 
     private static func mix(_ a: IPAddress) -> UInt64 {
