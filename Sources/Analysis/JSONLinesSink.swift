@@ -294,43 +294,89 @@ public final class JSONLinesSink: RecordSink {
     /// Set when the posture tables reached their cap: a line of the summary's `errors`.
     @exclusivity(unchecked) private var postureDropped: String?
 
+    /// Threads the posture may be rendered on (`--threads`): above 1, a large posture is rendered in two
+    /// halves at once, the first on a thread of its own, and written in order (JSON Lines only: a document's
+    /// separators depend on what came before). It is written last, when every other thread of the run is done.
+    public var renderThreads = 1
+
+    /// Posture records below this many are rendered on one thread.
+    static let parallelPostureRecords = 1024
+
     public func posture(_ p: Posture) {
         postureDropped = p.droppedMessage
-        for i in p.sortedServerIndices {
-            let v = p.servers[i]
-            var o = newRecord(capacity: 512)
-            o.field("type", "server")
-            // Nested objects written in place (`openObject`), not built apart and copied in.
-            o.openObject("server")
-            Self.endpoint(v.endpoint, into: &o)
-            o.closeObject()
-            o.field("protocol", v.protocolName)
-            o.field("sessions", v.sessions)
-            o.field("banner", v.banner)
-            o.openObject("starttls")
-            o.field("offered", v.startTLSOffered)
-            o.field("not_offered", v.startTLSNotOffered)
-            o.field("no_capability_list", v.startTLSUnknown)
-            o.field("upgraded", v.upgraded)
-            o.closeObject()
-            o.field("implicit_tls", v.implicitTLS)
-            Self.counts("tls_versions", v.tlsVersionsByName, into: &o)
-            Self.counts("ciphers", v.ciphersByName, into: &o)
-            o.field("certificate_problems", v.sortedCertificateProblems)
-            o.field("sessions_with_credentials_in_clear", v.credentialsInClear)
-            o.field("logins_accepted_in_clear", v.loginsAcceptedInClear)
-            emit(o)
+        let servers = p.sortedServerIndices
+        let clients = p.exposedClients
+        let total = servers.count + clients.count
+        guard renderThreads > 1, !document, total >= Self.parallelPostureRecords else {
+            postureRecords(p, servers, clients, 0..<total)
+            return
         }
-        for c in p.exposedClients {
-            var o = newRecord(capacity: 256)
-            o.field("type", "client")
-            o.field("ip", address: c.address)
-            o.field("sessions", c.sessions)
-            Self.counts("credentials_in_clear", c.credentialsInClear, into: &o)
-            o.field("successful_logins", c.successfulLogins)
-            o.field("usernames", c.usernames)
-            emit(o)
+        let half = total / 2
+        let first = JSONLinesSink(output: OutputFile(collecting: ()), secrets: secrets)
+        // The posture and its lists are read on both threads, written by neither; `first` is the helper's alone
+        // until it is joined.
+        let shared = Handed((first, p, servers, clients))
+        guard let helper = RunningThread({
+            let (sink, p, servers, clients) = shared.value
+            sink.postureRecords(p, servers, clients, 0..<half)
+        }) else {
+            postureRecords(p, servers, clients, 0..<total)
+            return
         }
+        let second = JSONLinesSink(output: OutputFile(collecting: ()), secrets: secrets)
+        second.postureRecords(p, servers, clients, half..<total)
+        helper.join()
+        for part in [first, second] {
+            part.out.takeCollected().withUnsafeBytes { out.write($0) }
+            written += part.written
+        }
+    }
+
+    /// Posture records `range` of the servers (in `servers` order) followed by the clients.
+    private func postureRecords(_ p: Posture, _ servers: [Int], _ clients: [Posture.Client], _ range: Range<Int>) {
+        for n in range {
+            if n < servers.count {
+                server(p.servers[servers[n]])
+            } else {
+                client(clients[n - servers.count])
+            }
+        }
+    }
+
+    private func server(_ v: Posture.Server) {
+        var o = newRecord(capacity: 512)
+        o.field("type", "server")
+        // Nested objects written in place (`openObject`), not built apart and copied in.
+        o.openObject("server")
+        Self.endpoint(v.endpoint, into: &o)
+        o.closeObject()
+        o.field("protocol", v.protocolName)
+        o.field("sessions", v.sessions)
+        o.field("banner", v.banner)
+        o.openObject("starttls")
+        o.field("offered", v.startTLSOffered)
+        o.field("not_offered", v.startTLSNotOffered)
+        o.field("no_capability_list", v.startTLSUnknown)
+        o.field("upgraded", v.upgraded)
+        o.closeObject()
+        o.field("implicit_tls", v.implicitTLS)
+        Self.counts("tls_versions", v.tlsVersionsByName, into: &o)
+        Self.counts("ciphers", v.ciphersByName, into: &o)
+        o.field("certificate_problems", v.sortedCertificateProblems)
+        o.field("sessions_with_credentials_in_clear", v.credentialsInClear)
+        o.field("logins_accepted_in_clear", v.loginsAcceptedInClear)
+        emit(o)
+    }
+
+    private func client(_ c: Posture.Client) {
+        var o = newRecord(capacity: 256)
+        o.field("type", "client")
+        o.field("ip", address: c.address)
+        o.field("sessions", c.sessions)
+        Self.counts("credentials_in_clear", c.credentialsInClear, into: &o)
+        o.field("successful_logins", c.successfulLogins)
+        o.field("usernames", c.usernames)
+        emit(o)
     }
 
     /// `name`: an object of counts by name, in name order.

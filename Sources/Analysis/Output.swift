@@ -8,6 +8,8 @@ import Darwin
 public final class OutputFile {
     private let fd: Int32
     private let ownsDescriptor: Bool
+    /// Keeps what is written in memory (`takeCollected`) instead of writing it to a descriptor.
+    private var collecting = false
     @exclusivity(unchecked) private var buffer: [UInt8] = []
     /// The first write error, if any (the disk filled, the pipe closed).
     @exclusivity(unchecked) public private(set) var writeError: String?
@@ -35,27 +37,43 @@ public final class OutputFile {
         buffer.reserveCapacity(1 << 16)
     }
 
+    /// Bytes kept in memory, to be written elsewhere in order (`JSONLinesSink` renders the posture of a
+    /// multi-threaded run in two halves at once).
+    init(collecting: Void) {
+        fd = -1
+        ownsDescriptor = false
+        self.collecting = true
+    }
+
     deinit {
         flush()
         if ownsDescriptor { close(fd) }
     }
 
+    /// What was written since the last call (collecting only).
+    func takeCollected() -> [UInt8] {
+        var taken: [UInt8] = []
+        swap(&taken, &buffer)
+        return taken
+    }
+
     public func write(_ bytes: [UInt8]) {
         buffer.append(contentsOf: bytes)
-        if buffer.count >= 1 << 16 { flush() }
+        if buffer.count >= 1 << 16 && !collecting { flush() }
     }
 
     public func write(_ bytes: UnsafeRawBufferPointer) {
         buffer.append(contentsOf: bytes)
-        if buffer.count >= 1 << 16 { flush() }
+        if buffer.count >= 1 << 16 && !collecting { flush() }
     }
 
     public func write(_ text: String) {
         buffer.append(contentsOf: text.utf8)
-        if buffer.count >= 1 << 16 { flush() }
+        if buffer.count >= 1 << 16 && !collecting { flush() }
     }
 
     public func flush() {
+        if collecting { return }
         guard !buffer.isEmpty, writeError == nil else { buffer.removeAll(keepingCapacity: true); return }
         buffer.withUnsafeBytes { raw in
             var done = 0

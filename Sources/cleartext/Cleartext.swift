@@ -87,6 +87,7 @@ struct Analyze: ParsableCommand {
         var options = report.analysisOptions()
         options.threads = threads ?? max(1, min(Self.maxThreads, ProcessInfo.processInfo.activeProcessorCount))
         if options.threads > 1 { padThreadHeaps() }
+        (sink as? JSONLinesSink)?.renderThreads = options.threads
         let engine = Engine(options: options, sink: sink)
         let (paths, walkErrors) = expandInputs(inputs)
         for e in walkErrors {

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import Wire
 import Protocols
@@ -31,6 +32,37 @@ import Protocols
         #expect(clients.first?.credentialsInClear == ["AUTH=PLAIN": 1, "AUTH=LOGIN": 1])
         #expect(clients.first?.successfulLogins == 1)
         #expect(clients.first?.usernames == ["alice"])
+    }
+
+    /// A posture large enough to be rendered in two halves on two threads comes out byte for byte as on one.
+    @Test func postureRenderedOnTwoThreadsIsTheSame() throws {
+        var p = Posture()
+        for i in 0..<1500 {
+            var f = SessionFacts(appProtocol: i % 3 == 0 ? .imap : .smtp)
+            f.startTLS.offered = i % 2 == 0
+            f.banner = "220 mx\(i % 7) ESMTP"
+            f.credentials = [credential(i % 5 == 0 ? "AUTH=LOGIN" : "AUTH=PLAIN", .password, user: "user\(i % 11)",
+                                        outcome: i % 4 == 0 ? .failure : .success)]
+            let client = "10.0.\(i / 200).\(i % 200 + 1)", server = "198.51.\(i % 3).\(i % 250 + 1)"
+            p.add(report(f, id: i + 1, client: client, clientPort: UInt16(40000 + i % 1000), server: server,
+                         serverPort: i % 3 == 0 ? 143 : 25))
+        }
+        #expect(p.servers.count + p.exposedClients.count >= JSONLinesSink.parallelPostureRecords)
+        func render(threads: Int) throws -> [UInt8] {
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("posture-\(threads)-\(UUID()).jsonl").path
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            let out = try OutputFile(path: path)
+            let sink = JSONLinesSink(output: out)
+            sink.renderThreads = threads
+            sink.posture(p)
+            out.flush()
+            return Array(try #require(FileManager.default.contents(atPath: path)))
+        }
+        let one = try render(threads: 1), two = try render(threads: 2)
+        #expect(!one.isEmpty)
+        // A Bool, not the arrays: a failure would print megabytes.
+        let same = one == two
+        #expect(same, "\(one.count) bytes on one thread, \(two.count) on two")
     }
 
     /// The JSON writer's sorted pairs and index order say what the dictionaries and the sorted records say.
