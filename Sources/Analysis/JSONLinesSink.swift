@@ -294,42 +294,51 @@ public final class JSONLinesSink: RecordSink {
     /// Set when the posture tables reached their cap: a line of the summary's `errors`.
     @exclusivity(unchecked) private var postureDropped: String?
 
-    /// Threads the posture may be rendered on (`--threads`): above 1, a large posture is rendered in two
-    /// halves at once, the first on a thread of its own, and written in order (JSON Lines only: a document's
-    /// separators depend on what came before). It is written last, when every other thread of the run is done.
+    /// Threads the posture may be rendered on (`--threads`): above 1, a large posture is rendered by two threads
+    /// at once, in chunks, and written in order (JSON Lines only: a document's separators depend on what came
+    /// before). It is written last, when every other thread of the run is done.
     public var renderThreads = 1
 
-    /// Posture records below this many are rendered on one thread.
-    static let parallelPostureRecords = 1024
+    /// Posture records per chunk: the helper holds at most two rendered chunks in memory.
+    static let postureChunk = 512
 
     public func posture(_ p: Posture) {
         postureDropped = p.droppedMessage
         let servers = p.sortedServerIndices
         let clients = p.exposedClients
         let total = servers.count + clients.count
-        guard renderThreads > 1, !document, total >= Self.parallelPostureRecords else {
+        let chunks = (total + Self.postureChunk - 1) / Self.postureChunk
+        guard renderThreads > 1, !document, chunks >= 2 else {
             postureRecords(p, servers, clients, 0..<total)
             return
         }
-        let half = total / 2
-        let first = JSONLinesSink(output: OutputFile(collecting: ()), secrets: secrets)
-        // The posture and its lists are read on both threads, written by neither; `first` is the helper's alone
-        // until it is joined.
-        let shared = Handed((first, p, servers, clients))
-        guard let helper = RunningThread({
+        // Even chunks here, straight into the output; odd ones by a helper into memory, handed over one at a
+        // time and written after the even chunk before them.
+        let helper = JSONLinesSink(output: OutputFile(collecting: ()), secrets: secrets)
+        let handoff = ChunkHandoff()
+        // The posture and its lists are read on both threads, written by neither; `helper` is the helper
+        // thread's alone until it is joined.
+        let shared = Handed((helper, p, servers, clients))
+        let thread = RunningThread {
             let (sink, p, servers, clients) = shared.value
-            sink.postureRecords(p, servers, clients, 0..<half)
-        }) else {
-            postureRecords(p, servers, clients, 0..<total)
-            return
+            for c in stride(from: 1, to: chunks, by: 2) {
+                sink.postureRecords(p, servers, clients, c * Self.postureChunk..<min(total, (c + 1) * Self.postureChunk))
+                handoff.put((sink.out.takeCollected(), sink.written))
+                sink.written = 0
+            }
         }
-        let second = JSONLinesSink(output: OutputFile(collecting: ()), secrets: secrets)
-        second.postureRecords(p, servers, clients, half..<total)
-        helper.join()
-        for part in [first, second] {
-            part.out.takeCollected().withUnsafeBytes { out.write($0) }
-            written += part.written
+        for c in stride(from: 0, to: chunks, by: 2) {
+            postureRecords(p, servers, clients, c * Self.postureChunk..<min(total, (c + 1) * Self.postureChunk))
+            guard c + 1 < chunks else { break }
+            if thread != nil {
+                let (bytes, records) = handoff.take()
+                bytes.withUnsafeBytes { out.write($0) }
+                written += records
+            } else {
+                postureRecords(p, servers, clients, (c + 1) * Self.postureChunk..<min(total, (c + 2) * Self.postureChunk))
+            }
         }
+        thread?.join()
     }
 
     /// Posture records `range` of the servers (in `servers` order) followed by the clients.
@@ -569,5 +578,29 @@ public final class RenderCache {
         if certificates.count >= Self.capacity { certificates.removeAll(keepingCapacity: true) }
         certificates[c.sha256] = o
         return o
+    }
+}
+
+/// One rendered chunk at a time from a helper thread to the writer (`JSONLinesSink.posture`).
+private final class ChunkHandoff: @unchecked Sendable {
+    private let monitor = Monitor()
+    private var slot: (bytes: [UInt8], records: Int)?
+
+    func put(_ chunk: (bytes: [UInt8], records: Int)) {
+        monitor.locked {
+            monitor.wait { slot == nil }
+            slot = chunk
+            monitor.broadcast()
+        }
+    }
+
+    func take() -> (bytes: [UInt8], records: Int) {
+        monitor.locked {
+            monitor.wait { slot != nil }
+            let chunk = slot.unsafelyUnwrapped
+            slot = nil
+            monitor.broadcast()
+            return chunk
+        }
     }
 }

@@ -47,7 +47,7 @@ import Protocols
             p.add(report(f, id: i + 1, client: client, clientPort: UInt16(40000 + i % 1000), server: server,
                          serverPort: i % 3 == 0 ? 143 : 25))
         }
-        #expect(p.servers.count + p.exposedClients.count >= JSONLinesSink.parallelPostureRecords)
+        #expect(p.servers.count + p.exposedClients.count >= 2 * JSONLinesSink.postureChunk + 1)
         func render(threads: Int) throws -> [UInt8] {
             let path = FileManager.default.temporaryDirectory.appendingPathComponent("posture-\(threads)-\(UUID()).jsonl").path
             defer { try? FileManager.default.removeItem(atPath: path) }
