@@ -362,7 +362,6 @@ final class ShardMerger: @unchecked Sendable {
                                   certificates: engine.certificates, posture: { [unowned engine] in engine.addToPosture($0) })
     }
 
-
     /// After the last range: the records still held, then the findings that span sessions.
     func finishInput() {
         collector.release(before: nil)
@@ -462,6 +461,15 @@ final class ShardedRun {
         (0..<max(1, workers)).reduce(0) { $0 + shareUnits(ofWorker: $1, workers: workers) }
     }
 
+    /// Worker `index`'s part of a limit `total` of one table: worker 0's by its units but at least `floor`,
+    /// the rest split evenly between the others. With `total` ≥ workers × `floor` (`workers(for:)`), every
+    /// part is at least `floor`, and together they are at most `total`.
+    static func share(of total: Int, floor: Int, worker index: Int, workers: Int) -> Int {
+        guard workers > 1 else { return total }
+        let first = min(total, max(floor, total / shareUnits(workers: workers)))
+        return index == 0 ? first : (total - first) / (workers - 1)
+    }
+
     private let engine: Engine
     private let name: String
     private let workers: [ShardWorker]
@@ -478,15 +486,8 @@ final class ShardedRun {
     /// `maxBufferedBytesPerDirection`); 1 means no sharding.
     static func workers(for options: AnalysisOptions) -> Int {
         let table = options.flowTable
-        var count = max(1, options.threads)
-        // The smallest share (worker 0's, one unit) must hold enough flows and one direction's buffer.
-        while count > 1 {
-            let unit = shareUnits(workers: count)
-            if table.maxFlows / unit >= minFlowsPerWorker
-                && table.maxBufferedBytesTotal / unit >= max(1, table.maxBufferedBytesPerDirection) { break }
-            count -= 1
-        }
-        return count
+        return max(1, min(options.threads, table.maxFlows / minFlowsPerWorker,
+                          table.maxBufferedBytesTotal / max(1, table.maxBufferedBytesPerDirection)))
     }
 
     private init(engine: Engine, name: String) {
@@ -494,12 +495,14 @@ final class ShardedRun {
         self.name = name
         // One table's limits, split by shares: together the workers hold no more flows and bytes than it would.
         let count = Self.workers(for: engine.options)
-        let units = Self.shareUnits(workers: count)
+        let table = engine.options.flowTable
         workers = (0..<count).map { index in
-            var share = engine.options.flowTable
-            let mine = Self.shareUnits(ofWorker: index, workers: count)
-            share.maxFlows = share.maxFlows / units * mine
-            share.maxBufferedBytesTotal = share.maxBufferedBytesTotal / units * mine
+            var share = table
+            share.maxFlows = Self.share(of: table.maxFlows, floor: Self.minFlowsPerWorker, worker: index,
+                                        workers: count)
+            share.maxBufferedBytesTotal = Self.share(of: table.maxBufferedBytesTotal,
+                                                     floor: table.maxBufferedBytesPerDirection, worker: index,
+                                                     workers: count)
             return ShardWorker(index: index, engine: engine, name: name, limits: share)
         }
         merger = ShardMerger(engine: engine, name: name, workers: workers)

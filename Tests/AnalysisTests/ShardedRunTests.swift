@@ -50,6 +50,38 @@ import Wire
             + names.filter { $0.hasSuffix(".pcap") }.sorted().map { lab.appendingPathComponent($0).path }
     }()
 
+    /// The limits of one table, shared out: worker 0 (the reader's) gets its units' part but at least the
+    /// floor, the others the rest evenly; no part below the floor, no more than the whole together, and the
+    /// address pairs dealt in the same proportions.
+    @Test func limitsAndAddressPairsAreSharedByUnits() {
+        for workers in 2...40 {
+            for (total, floor) in [(200_000, 1_000), (32 << 20, 1 << 20), (7_000, 1_000), (40_000, 1_000)]
+            where total >= workers * floor {
+                let parts = (0..<workers).map {
+                    ShardedRun.share(of: total, floor: floor, worker: $0, workers: workers)
+                }
+                #expect(parts.allSatisfy { $0 >= floor }, "\(workers) workers, \(total)")
+                #expect(parts.reduce(0, +) <= total, "\(workers) workers, \(total)")
+                #expect(parts[0] <= parts[1])
+            }
+        }
+        #expect(ShardedRun.share(of: 200_000, floor: 1_000, worker: 0, workers: 1) == 200_000)
+        var options = AnalysisOptions()
+        options.threads = 8
+        #expect(ShardedRun.workers(for: options) == 8)
+        // Address pairs: about 1 in 1 + 6 (N - 1) to worker 0, the rest evenly.
+        var counts = [0, 0, 0]
+        for i in 0..<70_000 {
+            let a = IPAddress(ipv4: UInt32(0x0A00_0000 + i)), b = IPAddress(ipv4: 0xC633_6401)
+            let segment = TCPSegment(source: Endpoint(a, 40000), destination: Endpoint(b, 25), seq: SeqNumber(1),
+                                     ack: SeqNumber(0), flags: TCPFlags(rawValue: 0x02), window: 0,
+                                     payload: UnsafeRawBufferPointer(start: nil, count: 0))
+            counts[RangeBuilder.shard(segment, of: 3)] += 1
+        }
+        #expect((4_000...6_000).contains(counts[0]), "\(counts)")
+        #expect((29_000...36_000).contains(counts[1]) && (29_000...36_000).contains(counts[2]), "\(counts)")
+    }
+
     @Test func samplesGiveTheSameOutputOnAnyNumberOfThreads() throws {
         #expect(Self.samples.count > 10)
         let one = try jsonl(Self.samples, threads: 1)
