@@ -470,7 +470,8 @@ final class ShardedRun {
         return index == 0 ? first : (total - first) / (workers - 1)
     }
 
-    private let engine: Engine
+    /// Unowned: the engine keeps its last run (`Engine.lastInput`), and outlives it.
+    private unowned let engine: Engine
     private let name: String
     private let workers: [ShardWorker]
     private let merger: ShardMerger
