@@ -4,8 +4,9 @@ import Glibc
 import Darwin
 #endif
 
-// The few thread primitives a sharded run needs (ShardedRun.swift): a lock with a condition (the hand-offs
-// themselves are in `ShardExchange`) and a way to start and join a thread; pthread directly, so that the
+// The few thread primitives a sharded run needs (ShardedRun.swift): a lock with a condition, a ring and a
+// blocking queue built on them (the run's own hand-offs are in `ShardExchange`), and a way to start and join a
+// thread; pthread directly, so that the
 // library needs no Foundation. The pipeline itself stays lock-free: each flow table, analyzer and report has
 // exactly one owner at a time, and only the hand-offs are synchronized.
 
@@ -49,6 +50,65 @@ final class Monitor: @unchecked Sendable {
         pthread_mutex_unlock(mutex)
         defer { pthread_mutex_lock(mutex) }
         return try body()
+    }
+}
+
+/// A first-in first-out queue of fixed capacity, guarded by its owner's lock (`ShardExchange`, `BlockingQueue`).
+struct Ring<Element> {
+    private var slots: [Element?]
+    private var head = 0
+    private(set) var count = 0
+
+    init(capacity: Int) {
+        slots = Array(repeating: nil, count: max(1, capacity))
+    }
+
+    var isEmpty: Bool { count == 0 }
+    var isFull: Bool { count == slots.count }
+
+    /// Appends (the caller has checked `isFull`).
+    mutating func push(_ element: Element) {
+        guard count < slots.count else { return }
+        slots[(head + count) % slots.count] = element
+        count += 1
+    }
+
+    /// Removes the oldest (the caller has checked `isEmpty`).
+    mutating func pop() -> Element {
+        let element = slots[head]
+        slots[head] = nil
+        head = (head + 1) % slots.count
+        count -= 1
+        // Non-nil: `count > 0` says this slot was filled by `push`.
+        return element.unsafelyUnwrapped
+    }
+}
+
+/// A first-in first-out queue of at most `capacity` elements between threads: `push` waits while it is full,
+/// `pop` while it is empty.
+final class BlockingQueue<Element>: @unchecked Sendable {
+    private let monitor = Monitor()
+    private var ring: Ring<Element>
+
+    init(capacity: Int) {
+        ring = Ring(capacity: capacity)
+    }
+
+    func push(_ element: Element) {
+        monitor.locked {
+            monitor.wait { !ring.isFull }
+            ring.push(element)
+            monitor.broadcast()
+        }
+    }
+
+    func pop() -> Element {
+        monitor.locked {
+            monitor.wait { !ring.isEmpty }
+            let element = ring.pop()
+            monitor.broadcast()
+            return element
+        }
     }
 }
 

@@ -315,30 +315,35 @@ public final class JSONLinesSink: RecordSink {
         // Even chunks here, straight into the output; odd ones by a helper into memory, handed over one at a
         // time and written after the even chunk before them.
         let helper = JSONLinesSink(output: OutputFile(collecting: ()), secrets: secrets)
-        let handoff = ChunkHandoff()
+        let handoff = BlockingQueue<(bytes: [UInt8], records: Int)>(capacity: 1)
         // The posture and its lists are read on both threads, written by neither; `helper` is the helper
         // thread's alone until it is joined.
         let shared = Handed((helper, p, servers, clients))
         let thread = RunningThread {
             let (sink, p, servers, clients) = shared.value
             for c in stride(from: 1, to: chunks, by: 2) {
-                sink.postureRecords(p, servers, clients, c * Self.postureChunk..<min(total, (c + 1) * Self.postureChunk))
-                handoff.put((sink.out.takeCollected(), sink.written))
+                sink.postureRecords(p, servers, clients, Self.postureChunk(c, of: total))
+                handoff.push((sink.out.takeCollected(), sink.written))
                 sink.written = 0
             }
         }
         for c in stride(from: 0, to: chunks, by: 2) {
-            postureRecords(p, servers, clients, c * Self.postureChunk..<min(total, (c + 1) * Self.postureChunk))
+            postureRecords(p, servers, clients, Self.postureChunk(c, of: total))
             guard c + 1 < chunks else { break }
             if thread != nil {
-                let (bytes, records) = handoff.take()
+                let (bytes, records) = handoff.pop()
                 bytes.withUnsafeBytes { out.write($0) }
                 written += records
             } else {
-                postureRecords(p, servers, clients, (c + 1) * Self.postureChunk..<min(total, (c + 2) * Self.postureChunk))
+                postureRecords(p, servers, clients, Self.postureChunk(c + 1, of: total))
             }
         }
         thread?.join()
+    }
+
+    /// The records of chunk `c` of a posture of `total` records.
+    private static func postureChunk(_ c: Int, of total: Int) -> Range<Int> {
+        c * postureChunk..<min(total, (c + 1) * postureChunk)
     }
 
     /// Posture records `range` of the servers (in `servers` order) followed by the clients.
@@ -578,29 +583,5 @@ public final class RenderCache {
         if certificates.count >= Self.capacity { certificates.removeAll(keepingCapacity: true) }
         certificates[c.sha256] = o
         return o
-    }
-}
-
-/// One rendered chunk at a time from a helper thread to the writer (`JSONLinesSink.posture`).
-private final class ChunkHandoff: @unchecked Sendable {
-    private let monitor = Monitor()
-    private var slot: (bytes: [UInt8], records: Int)?
-
-    func put(_ chunk: (bytes: [UInt8], records: Int)) {
-        monitor.locked {
-            monitor.wait { slot == nil }
-            slot = chunk
-            monitor.broadcast()
-        }
-    }
-
-    func take() -> (bytes: [UInt8], records: Int) {
-        monitor.locked {
-            monitor.wait { slot != nil }
-            let chunk = slot.unsafelyUnwrapped
-            slot = nil
-            monitor.broadcast()
-            return chunk
-        }
     }
 }

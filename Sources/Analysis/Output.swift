@@ -9,7 +9,7 @@ public final class OutputFile {
     private let fd: Int32
     private let ownsDescriptor: Bool
     /// Keeps what is written in memory (`takeCollected`) instead of writing it to a descriptor.
-    private var collecting = false
+    private let collecting: Bool
     @exclusivity(unchecked) private var buffer: [UInt8] = []
     /// The first write error, if any (the disk filled, the pipe closed).
     @exclusivity(unchecked) public private(set) var writeError: String?
@@ -18,6 +18,7 @@ public final class OutputFile {
     public init() {
         fd = 1
         ownsDescriptor = false
+        collecting = false
         buffer.reserveCapacity(1 << 16)
     }
 
@@ -27,6 +28,7 @@ public final class OutputFile {
         guard d >= 0 else { throw OutputError(message: "\(path): cannot write: \(String(cString: strerror(errno)))") }
         fd = d
         ownsDescriptor = true
+        collecting = false
         buffer.reserveCapacity(1 << 16)
     }
 
@@ -34,11 +36,12 @@ public final class OutputFile {
     public init(descriptor: Int32) {
         fd = descriptor
         ownsDescriptor = true
+        collecting = false
         buffer.reserveCapacity(1 << 16)
     }
 
-    /// Bytes kept in memory, to be written elsewhere in order (`JSONLinesSink` renders the posture of a
-    /// multi-threaded run in two halves at once).
+    /// Bytes kept in memory, to be written elsewhere in order (`JSONLinesSink` renders half the chunks of a
+    /// multi-threaded run's posture on a helper thread). `flush` keeps them.
     init(collecting: Void) {
         fd = -1
         ownsDescriptor = false
@@ -59,17 +62,17 @@ public final class OutputFile {
 
     public func write(_ bytes: [UInt8]) {
         buffer.append(contentsOf: bytes)
-        if buffer.count >= 1 << 16 && !collecting { flush() }
+        if buffer.count >= 1 << 16 { flush() }
     }
 
     public func write(_ bytes: UnsafeRawBufferPointer) {
         buffer.append(contentsOf: bytes)
-        if buffer.count >= 1 << 16 && !collecting { flush() }
+        if buffer.count >= 1 << 16 { flush() }
     }
 
     public func write(_ text: String) {
         buffer.append(contentsOf: text.utf8)
-        if buffer.count >= 1 << 16 && !collecting { flush() }
+        if buffer.count >= 1 << 16 { flush() }
     }
 
     public func flush() {

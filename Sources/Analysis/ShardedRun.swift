@@ -457,8 +457,9 @@ final class ShardedRun {
         workers <= 1 || index == 0 ? 1 : otherUnits
     }
 
+    /// All the units: one for worker 0, `otherUnits` for each other (read for every segment, by `shard`).
     static func shareUnits(workers: Int) -> Int {
-        (0..<max(1, workers)).reduce(0) { $0 + shareUnits(ofWorker: $1, workers: workers) }
+        workers <= 1 ? 1 : 1 + otherUnits * (workers - 1)
     }
 
     /// Worker `index`'s part of a limit `total` of one table: worker 0's by its units but at least `floor`,
@@ -687,37 +688,6 @@ final class ShardExchange: @unchecked Sendable {
         merged += 1
         if last { done = true }
         monitor.broadcast()
-    }
-}
-
-/// A first-in first-out queue of fixed capacity (`ShardExchange`, under its lock).
-struct Ring<Element> {
-    private var slots: [Element?]
-    private var head = 0
-    private(set) var count = 0
-
-    init(capacity: Int) {
-        slots = Array(repeating: nil, count: max(1, capacity))
-    }
-
-    var isEmpty: Bool { count == 0 }
-    var isFull: Bool { count == slots.count }
-
-    /// Appends (the caller has checked `isFull`).
-    mutating func push(_ element: Element) {
-        guard count < slots.count else { return }
-        slots[(head + count) % slots.count] = element
-        count += 1
-    }
-
-    /// Removes the oldest (the caller has checked `isEmpty`).
-    mutating func pop() -> Element {
-        let element = slots[head]
-        slots[head] = nil
-        head = (head + 1) % slots.count
-        count -= 1
-        // Non-nil: `count > 0` says this slot was filled by `push`.
-        return element.unsafelyUnwrapped
     }
 }
 
