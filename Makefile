@@ -8,8 +8,9 @@ BUILD_FLAGS  ?=
 OPT_FLAGS    ?= $(if $(filter release,$(CONFIG)),-Xswiftc -cross-module-optimization --static-swift-stdlib)
 CONFIG       ?= release
 BIN           = .build/$(CONFIG)/cleartext
-# Debian packages the build and the tests need (libpcap for capture/BPF, tshark/tcpdump as references).
-APT_PACKAGES  = libpcap-dev tshark tcpdump python3
+# Debian packages the build and the tests need (libpcap for capture/BPF, jemalloc for the release build's
+# allocator, tshark/tcpdump as references).
+APT_PACKAGES  = libpcap-dev libjemalloc-dev tshark tcpdump python3
 # What only the tests need (the HTML report's browser test); the lab installs its servers itself.
 TEST_PACKAGES = chromium
 BENCH_BYTES  ?= 1G

@@ -29,6 +29,12 @@ let package = Package(
             pkgConfig: "libpcap",
             providers: [.apt(["libpcap-dev"])]
         ),
+        // The release build's allocator: jemalloc, linked in, with its settings (Sources/Allocator/allocator.c).
+        // Not in debug builds, so that AddressSanitizer's allocator stays the only one (make test-asan).
+        .target(
+            name: "Allocator",
+            linkerSettings: [.linkedLibrary("jemalloc", .when(configuration: .release))]
+        ),
         // Frames in: capture files (a reader of our own) and live interfaces (libpcap).
         .target(name: "PcapSource", dependencies: ["CPcap", "Wire"]),
         // Byte readers, errors, link/IP/TCP decoders. Standard library only.
@@ -55,7 +61,7 @@ let package = Package(
             dependencies: [
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
-                "Analysis", "PcapSource", "Streams", "Wire",
+                "Allocator", "Analysis", "PcapSource", "Streams", "Wire",
             ]
         ),
         // Builds frames and capture files for tests and samples/.

@@ -86,7 +86,6 @@ struct Analyze: ParsableCommand {
         let (sink, out) = try report.makeSink(open: { try OutputFile(path: $0) }, streaming: false)
         var options = report.analysisOptions()
         options.threads = threads ?? max(1, min(Self.maxThreads, ProcessInfo.processInfo.activeProcessorCount))
-        if options.threads > 1 { padThreadHeaps() }
         (sink as? JSONLinesSink)?.renderThreads = options.threads
         let engine = Engine(options: options, sink: sink)
         let (paths, walkErrors) = expandInputs(inputs)
@@ -374,19 +373,6 @@ func fileSHA256(_ path: String) -> String? {
             return nil
         }
     }
-}
-
-/// Asks glibc's allocator to grow and trim each thread's heap by 16 MiB steps instead of page by page. A sharded
-/// run's threads free what other threads allocated (reports, ranges); with the default padding their heaps
-/// shrank and grew again thousands of times per GiB of capture (an `mprotect` and page faults each time), about
-/// 5 % of a two-thread run's time (docs/performance.md). Address space only: pages count once they are used.
-func padThreadHeaps() {
-    #if canImport(Glibc)
-    // mallopt is in <malloc.h>, which the Glibc module does not import; M_TOP_PAD is -2 there.
-    typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
-    guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") else { return }
-    _ = unsafeBitCast(symbol, to: Mallopt.self)(-2, 16 << 20)
-    #endif
 }
 
 /// Seconds on the monotonic clock.
