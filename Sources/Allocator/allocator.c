@@ -7,7 +7,7 @@
 //
 // jemalloc reads its options from this symbol at start (MALLOC_CONF in the environment still overrides them).
 // Freed pages go back to the kernel after a quarter of a second instead of jemalloc's default ten, so that the
-// peak resident size stays that of the live state (docs/limits.md).
+// peak resident size stays close to that of the live state (docs/performance.md, "How cost grows with file size").
 #include "allocator.h"
 
 __attribute__((visibility("default"))) const char *malloc_conf = "dirty_decay_ms:250";
