@@ -29,7 +29,8 @@ let package = Package(
             pkgConfig: "libpcap",
             providers: [.apt(["libpcap-dev"])]
         ),
-        // The release build's allocator: jemalloc, linked in, with its settings (Sources/Allocator/allocator.c).
+        // The release build's allocator: Debian's libjemalloc, linked against, with its settings
+        // (Sources/Allocator/allocator.c).
         // Not in debug builds, so that AddressSanitizer's allocator stays the only one (make test-asan).
         .target(
             name: "Allocator",

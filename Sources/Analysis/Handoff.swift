@@ -6,9 +6,8 @@ import Darwin
 
 // The few thread primitives a sharded run needs (ShardedRun.swift): a lock with a condition, a ring and a
 // blocking queue built on them (the run's own hand-offs are in `ShardExchange`), and a way to start and join a
-// thread; pthread directly, so that the
-// library needs no Foundation. The pipeline itself stays lock-free: each flow table, analyzer and report has
-// exactly one owner at a time, and only the hand-offs are synchronized.
+// thread; pthread directly, so that the library needs no Foundation. The pipeline itself stays lock-free: each
+// flow table, analyzer and report has exactly one owner at a time, and only the hand-offs are synchronized.
 
 /// A pthread mutex and condition variable, allocated once so that their addresses never move.
 final class Monitor: @unchecked Sendable {
