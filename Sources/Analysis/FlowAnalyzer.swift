@@ -61,16 +61,10 @@ final class FlowAnalyzer: StreamConsumer {
     @exclusivity(unchecked) private(set) var result: FlowResult?
     /// The closed session's facts, moved out (the analyzer is done with them): nil when it had no session.
     func takeResult() -> (SessionFacts, TLSFacts?)? {
-        guard let r = result, r.facts != nil else { return nil }
-        var facts: SessionFacts?
-        var tls: TLSFacts?
-        swap(&facts, &r.facts)
-        swap(&tls, &r.tls)
+        guard let r = result, let facts = r.facts.take() else { return nil }
+        let tls = r.tls.take()
         result = nil
-        switch consume facts {
-        case .some(let f): return (f, tls)
-        case .none: return nil
-        }
+        return (facts, tls)
     }
 
     /// Set when the connection was announced as an FTP data connection.

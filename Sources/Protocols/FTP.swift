@@ -467,8 +467,9 @@ public struct FTPGrammar: TextGrammar {
         let upper = text.uppercased()
         list.items.append(upper)
         // "AUTH TLS", "AUTH SSL", or several at once: "AUTH TLS;TLS-C;SSL;TLS-P" (RFC 4217 §6).
-        let words = upper.split(whereSeparator: { $0 == " " || $0 == ";" || $0 == "," })
-        if words.first == "AUTH", words.dropFirst().contains(where: { Self.tlsMechanisms.contains(String($0)) }) {
+        let words = upper.words(separatedBy: { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: ";") || $0 == UInt8(ascii: ",") },
+                                { $0 == " " || $0 == ";" || $0 == "," })
+        if words.first == "AUTH", words.dropFirst().contains(where: { Self.tlsMechanisms.contains($0) }) {
             if list.authTLSFrame == nil { list.authTLSFrame = line.frame }
         } else if list.masked == nil, VerbLine.isMaskedCapability(upper) {
             list.masked = text

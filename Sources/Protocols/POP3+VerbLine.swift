@@ -179,20 +179,25 @@ extension VerbLine {
     /// form `XXXXXXXA`), one of them at least four long, in place of STLS (`XXXX`) or AUTH TLS (`XXXX XXX`)
     /// (LANDSCAPE.md (c), "stripping by rewriting the capability").
     static func isMaskedCapability(_ text: String) -> Bool {
+        // One pass, no list of words: a word is X's, then at most one A that ends it.
         var longest = 0
-        for word in text.utf8.split(separator: UInt8(ascii: " ")) {
-            var x = 0
-            for (i, c) in word.enumerated() {
-                if c == UInt8(ascii: "X") {
-                    x += 1
-                } else if c == UInt8(ascii: "A") && i == word.count - 1 && x > 0 {
-                    continue
-                } else {
-                    return false
-                }
+        var x = 0
+        var endedByA = false
+        for c in text.utf8 {
+            if c == UInt8(ascii: " ") {
+                longest = max(longest, x)
+                x = 0
+                endedByA = false
+            } else if endedByA {
+                return false  // an A that was not the word's last byte
+            } else if c == UInt8(ascii: "X") {
+                x += 1
+            } else if c == UInt8(ascii: "A") && x > 0 {
+                endedByA = true
+            } else {
+                return false
             }
-            longest = max(longest, x)
         }
-        return longest >= 4
+        return max(longest, x) >= 4
     }
 }

@@ -483,8 +483,8 @@ public struct POP3Grammar: TextGrammar {
         }
         if list.items.isEmpty { list.items.reserveCapacity(16) }  // a CAPA list has a dozen lines or so
         list.items.append(upper)
-        let words = upper.split(separator: " ")
-        switch words.first.map(String.init) ?? "" {
+        let words = upper.words(separatedBy: { $0 == UInt8(ascii: " ") }, { $0 == " " })
+        switch words.first ?? "" {
         case "STLS":
             if list.stlsFrame == nil { list.stlsFrame = frame }
         case "SASL":
@@ -494,7 +494,7 @@ public struct POP3Grammar: TextGrammar {
                     context.facts.anomalies.record(Anomaly.Name("pop3_too_many_sasl_mechanisms"), frame: frame)
                     break
                 }
-                list.mechanisms.append(String(m))
+                list.mechanisms.append(m)
             }
         default:
             if VerbLine.isMaskedCapability(upper), list.masked == nil { list.masked = item }

@@ -257,7 +257,53 @@ public struct SASLExchange: Sendable {
 }
 
 extension StringProtocol {
-    var trimmingSpaces: String { trimmingCharacters(" ") }
+    /// `trimmingCharacters(" ")` (spaces and tabs), by bytes for ASCII text without going through `Character`.
+    var trimmingSpaces: String {
+        let fast = utf8.withContiguousStorageIfAvailable { b -> String? in
+            guard let (start, end) = asciiTrimmedBounds(b) else { return nil }
+            if start == 0 && end == b.count { return String(self) }
+            return String(decoding: UnsafeBufferPointer(rebasing: b[start..<end]), as: UTF8.self)
+        }
+        if let fast, let fast { return fast }
+        return trimmingCharacters(" ")
+    }
+
+    /// `uppercased().trimmingSpaces`, in one pass over the bytes of ASCII text (the same result: `uppercased()`
+    /// changes only a–z there). A capability line is both, per line of every list.
+    var uppercasedTrimmingSpaces: String {
+        let fast = utf8.withContiguousStorageIfAvailable { b -> String? in
+            guard let (start, end) = asciiTrimmedBounds(b) else { return nil }
+            return String(unsafeUninitializedCapacity: end - start) { out in
+                for i in start..<end {
+                    let c = b[i]
+                    out[i - start] = c &- UInt8(ascii: "a") < 26 ? c &- 0x20 : c
+                }
+                return end - start
+            }
+        }
+        if let fast, let fast { return fast }
+        return uppercased().trimmingSpaces
+    }
+
+    /// `split(whereSeparator:)` into Strings. ASCII text (contiguous, as native strings are) is split by a byte
+    /// scan: every byte is a Character there, so the words are the same. `byte` and `character` must match the
+    /// same ASCII separators.
+    func words(separatedBy byte: (UInt8) -> Bool, _ character: (Character) -> Bool) -> [String] {
+        let fast = utf8.withContiguousStorageIfAvailable { b -> [String]? in
+            guard !b.contains(where: { $0 >= 0x80 }) else { return nil }
+            var words: [String] = []
+            var i = 0
+            while i < b.count {
+                while i < b.count, byte(b[i]) { i += 1 }
+                let start = i
+                while i < b.count, !byte(b[i]) { i += 1 }
+                if i > start { words.append(String(decoding: UnsafeBufferPointer(rebasing: b[start..<i]), as: UTF8.self)) }
+            }
+            return words
+        }
+        if let fast, let fast { return fast }
+        return Substring(self).split(whereSeparator: character).map(String.init)
+    }
 
     func trimmingCharacters(_ c: Character) -> String {
         // ASCII text (nearly every line; native strings are contiguous): every byte is a Character, so a byte
@@ -278,6 +324,18 @@ extension StringProtocol {
         return String(s)
     }
 
+}
+
+/// The bounds of `b` without leading and trailing spaces and tabs; nil when `b` is not ASCII.
+private func asciiTrimmedBounds(_ b: UnsafeBufferPointer<UInt8>) -> (Int, Int)? {
+    guard !b.contains(where: { $0 >= 0x80 }) else { return nil }
+    var start = 0, end = b.count
+    while start < end, b[start] == 0x20 || b[start] == 0x09 { start += 1 }
+    while end > start, b[end - 1] == 0x20 || b[end - 1] == 0x09 { end -= 1 }
+    return (start, end)
+}
+
+extension StringProtocol {
     func replacingAll(_ target: String, with replacement: String) -> String {
         guard !target.isEmpty else { return String(self) }
         var out = ""

@@ -102,7 +102,7 @@ extension SMTPGrammar {
         init(_ raw: [String]) {
             lines.reserveCapacity(raw.count)
             for line in raw {
-                let upper = line.uppercased().trimmingSpaces
+                let upper = line.uppercasedTrimmingSpaces
                 guard !upper.isEmpty else { continue }
                 lines.append(upper)
                 guard let keyword = upper.firstBlankSeparatedWord() else { continue }

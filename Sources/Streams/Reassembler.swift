@@ -58,7 +58,9 @@ final class ReassemblyContext {
 /// Where one direction's events go during one call: a consumer plus the frame and time of the segment
 /// being processed. Remembers a `.bypass` verdict so that the reassembler stops delivering at once.
 struct Delivery {
-    let consumer: StreamConsumer
+    /// Unowned: a delivery lives only inside the flow table's call that made it, which holds the consumer
+    /// (a retain and a release per delivery, several a packet, otherwise).
+    unowned(unsafe) let consumer: StreamConsumer
     let direction: Direction
     let frame: Int
     let time: CaptureTime
