@@ -61,7 +61,7 @@ public struct JSONObject {
     private mutating func put(_ text: StaticString) {
         let n = text.utf8CodeUnitCount
         write(upTo: n) { p in
-            p.update(from: text.utf8Start, count: n)
+            JSONObject.copy(text.utf8Start, n, to: p)
             return n
         }
     }
@@ -81,7 +81,7 @@ public struct JSONObject {
         write(upTo: n + 4 + count) { p in
             p[0] = UInt8(ascii: ",")
             p[comma] = UInt8(ascii: "\"")
-            (p + comma + 1).update(from: name.utf8Start, count: n)
+            JSONObject.copy(name.utf8Start, n, to: p + comma + 1)
             p[comma + 1 + n] = UInt8(ascii: "\"")
             p[comma + 2 + n] = UInt8(ascii: ":")
             let k = comma + 3 + n
@@ -108,8 +108,38 @@ public struct JSONObject {
     /// `text` at `p`; returns its length.
     @inline(__always)
     private static func copy(_ text: StaticString, to p: UnsafeMutablePointer<UInt8>) -> Int {
-        p.update(from: text.utf8Start, count: text.utf8CodeUnitCount)
+        copy(text.utf8Start, text.utf8CodeUnitCount, to: p)
         return text.utf8CodeUnitCount
+    }
+
+    /// `count` bytes from `source` to `p`. Keys and most values are a few bytes to a few dozen: those are
+    /// moved in at most two overlapping words or vectors, inline, where a call to `memcpy` cost more than the
+    /// copy (a record has dozens of fields).
+    @inline(__always)
+    static func copy(_ source: UnsafePointer<UInt8>, _ count: Int, to p: UnsafeMutablePointer<UInt8>) {
+        let from = UnsafeRawPointer(source), to = UnsafeMutableRawPointer(p)
+        switch count {
+        case 0:
+            return
+        case 1...3:
+            p[0] = source[0]
+            p[count / 2] = source[count / 2]
+            p[count - 1] = source[count - 1]
+        case 4...7:
+            to.storeBytes(of: from.loadUnaligned(as: UInt32.self), as: UInt32.self)
+            to.storeBytes(of: from.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self), toByteOffset: count - 4,
+                          as: UInt32.self)
+        case 8...16:
+            to.storeBytes(of: from.loadUnaligned(as: UInt64.self), as: UInt64.self)
+            to.storeBytes(of: from.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self), toByteOffset: count - 8,
+                          as: UInt64.self)
+        case 17...32:
+            to.storeBytes(of: from.loadUnaligned(as: SIMD16<UInt8>.self), as: SIMD16<UInt8>.self)
+            to.storeBytes(of: from.loadUnaligned(fromByteOffset: count - 16, as: SIMD16<UInt8>.self),
+                          toByteOffset: count - 16, as: SIMD16<UInt8>.self)
+        default:
+            p.update(from: source, count: count)
+        }
     }
 
     /// Lets `body` write at most `count` bytes between double quotes; it returns how many it wrote. For text
@@ -131,7 +161,7 @@ public struct JSONObject {
         let done = value.utf8.withContiguousStorageIfAvailable { buffer -> Bool in
             guard !JSONObject.needsEscape(UnsafeRawBufferPointer(buffer)) else { return false }
             let copy = { (p: UnsafeMutablePointer<UInt8>) -> Int in
-                if let source = buffer.baseAddress { p.update(from: source, count: buffer.count) }
+                if let source = buffer.baseAddress { JSONObject.copy(source, buffer.count, to: p) }
                 return buffer.count
             }
             if let name { keyedQuoted(name, upTo: buffer.count, copy) } else { quoted(upTo: buffer.count, copy) }

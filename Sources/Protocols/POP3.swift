@@ -361,6 +361,22 @@ public struct POP3Grammar: TextGrammar {
 
     /// The `<...@...>` msg-id in a greeting (RFC 1939 §7), brackets included; nil when absent.
     static func apopTimestamp(_ text: String) -> String? {
+        // ASCII text (nearly every greeting) by bytes: every byte is a Character there, so the same search.
+        var native = text
+        let ascii: String?? = native.withUTF8 { b in
+            guard !b.contains(where: { $0 >= 0x80 }) else { return nil }
+            var from = 0
+            while let open = b[from...].firstIndex(of: UInt8(ascii: "<")) {
+                guard let close = b[(open + 1)...].firstIndex(of: UInt8(ascii: ">")) else { return .some(nil) }
+                let inner = b[(open + 1)..<close]
+                if inner.contains(UInt8(ascii: "@")), !inner.contains(UInt8(ascii: "<")) {
+                    return .some(String(decoding: UnsafeBufferPointer(rebasing: b[open...close]), as: UTF8.self))
+                }
+                from = open + 1
+            }
+            return .some(nil)
+        }
+        if let ascii { return ascii }
         var rest = Substring(text)
         while let open = rest.firstIndex(of: "<") {
             let after = rest[rest.index(after: open)...]

@@ -355,13 +355,14 @@ public struct SMTPGrammar: TextGrammar {
             return
         }
         var partial: PartialReply
-        switch server {
+        // Moved out of the state while it grows (the state is set again below): shared with it, the list of
+        // lines would be copied at every line, and a copy of the reply retains each of its strings.
+        var state = ServerState.idle
+        swap(&state, &server)
+        switch consume state {
         case .inReply(let p):
             partial = p
-            // Out of the state while it grows (the state is set again below): shared with it, the list of
-            // lines would be copied at every line.
-            server = .idle
-            if reply.code != p.code {
+            if reply.code != partial.code {
                 // RFC 5321 §4.2.1: every line of a reply carries the same code; keep the first.
                 context.facts.anomalies.record(Anomaly.Name("smtp_reply_code_mismatch"), frame: line.frame)
             }
@@ -373,11 +374,11 @@ public struct SMTPGrammar: TextGrammar {
             } else {
                 partial.overflow = true
             }
-        case .idle, .resyncing:
-            var resyncing = false
-            if case .resyncing = server { resyncing = true }
+        case .idle:
+            partial = PartialReply(code: reply.code, firstLine: line.text, firstFrame: line.frame, afterGap: false)
+        case .resyncing:
             partial = PartialReply(code: reply.code, firstLine: line.text, firstFrame: line.frame,
-                                   afterGap: resyncing && !reply.isFinal)
+                                   afterGap: !reply.isFinal)
         }
         if reply.isFinal {
             server = .idle

@@ -46,6 +46,11 @@ private func anomaly(_ facts: SessionFacts, _ name: String) -> Int {
         #expect(POP3Grammar.apopTimestamp("+OK <no-at-sign> ready") == nil)
         #expect(POP3Grammar.apopTimestamp("+OK <a <1.2@host> x") == "<1.2@host>")
         #expect(POP3Grammar.apopTimestamp("+OK <1.2@host") == nil)
+        // Non-ASCII greetings take the Character path: a "<" joined to a combining mark is not a "<" there.
+        #expect(POP3Grammar.apopTimestamp("+OK prêt <1.2@hôte>") == "<1.2@hôte>")
+        #expect(POP3Grammar.apopTimestamp("+OK <\u{301}1.2@host>") == nil)
+        #expect(POP3Grammar.apopTimestamp("+OK <x> <<1@h> <2@h>") == "<1@h>")
+        #expect(POP3Grammar.apopTimestamp("<@>") == "<@>" && POP3Grammar.apopTimestamp("<") == nil)
         // APOP without a timestamp in the greeting: recorded, no challenge, and noted.
         let f = runEverySplit(POP3Grammar.self, [
             .s("+OK ready\r\n"), .c("APOP bob 0123456789abcdef0123456789abcdef\r\n"), .s("-ERR permission denied\r\n"),
