@@ -219,6 +219,8 @@ public struct CaptureFileReader: RetainingFrameSource {
         let time: CaptureTime
         if nanosecond {
             time = CaptureTime(seconds: Int64(seconds), nanoseconds: fraction)
+        } else if fraction < 1_000_000 {
+            time = CaptureTime(seconds: Int64(seconds), nanoseconds: fraction &* 1000)  // within spec: no carry
         } else {
             // A microsecond field of 10^6 or more is out of spec; carry it into seconds rather than lose it.
             let nanos = UInt64(fraction) * 1000

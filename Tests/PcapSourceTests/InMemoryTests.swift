@@ -26,6 +26,23 @@ import Wire
         }
     }
 
+    /// Microsecond timestamps: in spec (below 10^6) as they are, out of spec carried into the seconds.
+    @Test func microsecondFractions() {
+        var w = PcapWriter(nanosecond: false)
+        for fraction: UInt32 in [0, 1, 999_999, 1_000_000, 1_500_000, 4_294_967_295] {
+            w.appendRaw(seconds: 1_700_000_000, fraction: fraction, captured: 4, original: 4, bytes: [1, 2, 3, 4])
+        }
+        let times = readInMemory(w.data).frames.map(\.time)
+        #expect(times == [
+            CaptureTime(seconds: 1_700_000_000, nanoseconds: 0),
+            CaptureTime(seconds: 1_700_000_000, nanoseconds: 1_000),
+            CaptureTime(seconds: 1_700_000_000, nanoseconds: 999_999_000),
+            CaptureTime(seconds: 1_700_000_001, nanoseconds: 0),
+            CaptureTime(seconds: 1_700_000_001, nanoseconds: 500_000_000),
+            CaptureTime(seconds: 1_700_004_294, nanoseconds: 967_295_000),
+        ])
+    }
+
     /// A record header that claims 64 MiB in a small input ends as truncated, at the record.
     @Test func forgedLengthEndsAtTheRecord() {
         var w = PcapWriter(nanosecond: false)
