@@ -170,15 +170,25 @@ PY
 # The targets are ratios, and this machine drifts by tens of percent between spells: tools timed one after
 # another by hyperfine can land in different spells. Here the contenders run in turn, round after round, and
 # each ratio is the median of the ratios within a round (BENCH_ROUNDS rounds; 0 to skip; tshark is left out).
+# Before each round, Benchmarks/probe/pingpong.c times a cache line's round trip between the two CPUs: the
+# host places this VM's vCPUs close together or far apart, and the two-thread speed-up follows (the reader
+# and the worker hand each other every range, payload and report).
 ROUNDS=${BENCH_ROUNDS:-7}
 if [ "$ROUNDS" != 0 ]; then
   grep -v '^tshark' "$work/contenders" > "$work/interleaved"
-  python3 - "$F" "$ROUNDS" "$work/interleaved" <<'PY'
+  probe=""
+  if command -v cc >/dev/null && cc -O2 -pthread Benchmarks/probe/pingpong.c -o "$work/pingpong" 2>/dev/null; then
+    probe="$work/pingpong"
+  fi
+  python3 - "$F" "$ROUNDS" "$work/interleaved" "$probe" <<'PY'
 import statistics, subprocess, sys, time
-f, rounds, path = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+f, rounds, path, probe = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
 contenders = [line.rstrip("\n").split("|", 2) for line in open(path)]
 times = {name: [] for name, _, _ in contenders}
+trips = []
 for r in range(rounds + 1):  # round 0 warms up and is not counted
+    if probe and r > 0:
+        trips.append(int(subprocess.run([probe], capture_output=True, text=True).stdout.strip() or 0))
     for name, _, cmd in contenders:
         start = time.perf_counter()
         subprocess.run(cmd.replace("FILE", f).split(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -202,6 +212,12 @@ if one in times:
     if two in times:
         lines.append(f"two threads / one thread: {ratio(one, two):.2f}x (target >= 1.5)")
 print("\n".join(lines))
+if trips and one in times and two in times:
+    print("\nper round: the CPUs' cache-line round trip (probe), then one and two threads")
+    print("| round | round trip ns | one thread s | two threads s | two / one |")
+    print("|---|---|---|---|---|")
+    for i, (trip, a, b) in enumerate(zip(trips, times[one], times[two]), 1):
+        print(f"| {i} | {trip} | {a:.3f} | {b:.3f} | {a / b:.2f}x |")
 PY
 fi
 
