@@ -257,22 +257,14 @@ public struct SASLExchange: Sendable {
 }
 
 extension StringProtocol {
-    /// `trimmingCharacters(" ")` (spaces and tabs), by bytes for ASCII text without going through `Character`.
-    var trimmingSpaces: String {
-        let fast = utf8.withContiguousStorageIfAvailable { b -> String? in
-            guard let (start, end) = asciiTrimmedBounds(b) else { return nil }
-            if start == 0 && end == b.count { return String(self) }
-            return String(decoding: UnsafeBufferPointer(rebasing: b[start..<end]), as: UTF8.self)
-        }
-        if let fast, let fast { return fast }
-        return trimmingCharacters(" ")
-    }
+    /// `trimmingCharacters(" ")`: spaces and tabs off both ends.
+    var trimmingSpaces: String { asciiTrimming(0x20) ?? trimmingCharacters(" ") }
 
     /// `uppercased().trimmingSpaces`, in one pass over the bytes of ASCII text (the same result: `uppercased()`
     /// changes only a–z there). A capability line is both, per line of every list.
     var uppercasedTrimmingSpaces: String {
         let fast = utf8.withContiguousStorageIfAvailable { b -> String? in
-            guard let (start, end) = asciiTrimmedBounds(b) else { return nil }
+            guard let (start, end) = asciiTrimmedBounds(b, 0x20) else { return nil }
             return String(unsafeUninitializedCapacity: end - start) { out in
                 for i in start..<end {
                     let c = b[i]
@@ -286,8 +278,8 @@ extension StringProtocol {
     }
 
     /// `split(whereSeparator:)` into Strings. ASCII text (contiguous, as native strings are) is split by a byte
-    /// scan: every byte is a Character there, so the words are the same. `byte` and `character` must match the
-    /// same ASCII separators.
+    /// scan: every byte is a Character there, so the words are the same (per capability line, the Character
+    /// walk cost thousands of instructions). `byte` and `character` must match the same ASCII separators.
     func words(separatedBy byte: (UInt8) -> Bool, _ character: (Character) -> Bool) -> [String] {
         let fast = utf8.withContiguousStorageIfAvailable { b -> [String]? in
             guard !b.contains(where: { $0 >= 0x80 }) else { return nil }
@@ -305,37 +297,27 @@ extension StringProtocol {
         return Substring(self).split(whereSeparator: character).map(String.init)
     }
 
+    /// The text without `c` and tabs at either end.
     func trimmingCharacters(_ c: Character) -> String {
-        // ASCII text (nearly every line; native strings are contiguous): every byte is a Character, so a byte
-        // scan trims the same, far faster, and copies nothing when nothing goes. Other text: by Character.
-        if let ascii = c.asciiValue, let fast = utf8.withContiguousStorageIfAvailable({ b -> String? in
-            guard !b.contains(where: { $0 >= 0x80 }) else { return nil }
-            var start = 0, end = b.count
-            while start < end, b[start] == ascii || b[start] == 0x09 { start += 1 }
-            while end > start, b[end - 1] == ascii || b[end - 1] == 0x09 { end -= 1 }
-            if start == 0 && end == b.count { return String(self) }
-            return String(decoding: UnsafeBufferPointer(rebasing: b[start..<end]), as: UTF8.self)
-        }), let fast {
-            return fast
-        }
+        if let ascii = c.asciiValue, let fast = asciiTrimming(ascii) { return fast }
         var s = Substring(self)
         while s.first == c || s.first == "\t" { s = s.dropFirst() }
         while s.last == c || s.last == "\t" { s = s.dropLast() }
         return String(s)
     }
 
-}
+    /// ASCII text (nearly every line; native strings are contiguous) trimmed of `byte` and tabs by a byte scan:
+    /// every byte is a Character there, so it trims as `trimmingCharacters` does, far faster, and copies
+    /// nothing when nothing goes. Nil for other text.
+    private func asciiTrimming(_ byte: UInt8) -> String? {
+        let fast = utf8.withContiguousStorageIfAvailable { b -> String? in
+            guard let (start, end) = asciiTrimmedBounds(b, byte) else { return nil }
+            if start == 0 && end == b.count { return String(self) }
+            return String(decoding: UnsafeBufferPointer(rebasing: b[start..<end]), as: UTF8.self)
+        }
+        return fast ?? nil
+    }
 
-/// The bounds of `b` without leading and trailing spaces and tabs; nil when `b` is not ASCII.
-private func asciiTrimmedBounds(_ b: UnsafeBufferPointer<UInt8>) -> (Int, Int)? {
-    guard !b.contains(where: { $0 >= 0x80 }) else { return nil }
-    var start = 0, end = b.count
-    while start < end, b[start] == 0x20 || b[start] == 0x09 { start += 1 }
-    while end > start, b[end - 1] == 0x20 || b[end - 1] == 0x09 { end -= 1 }
-    return (start, end)
-}
-
-extension StringProtocol {
     func replacingAll(_ target: String, with replacement: String) -> String {
         guard !target.isEmpty else { return String(self) }
         var out = ""
@@ -362,25 +344,9 @@ extension Substring {
 }
 
 extension StringProtocol {
-    /// The words between runs of spaces and tabs, as `split(whereSeparator:)` over Characters gives them;
-    /// ASCII text (contiguous, as native strings are) is split by a byte scan (per capability line, the Character
-    /// walk cost thousands of instructions).
+    /// The words between runs of spaces and tabs, as `split(whereSeparator:)` over Characters gives them.
     func blankSeparatedWords() -> [String] {
-        if let fast = utf8.withContiguousStorageIfAvailable({ b -> [String]? in
-            guard !b.contains(where: { $0 >= 0x80 }) else { return nil }
-            var words: [String] = []
-            var i = 0
-            while i < b.count {
-                while i < b.count, b[i] == 0x20 || b[i] == 0x09 { i += 1 }
-                let start = i
-                while i < b.count, b[i] != 0x20 && b[i] != 0x09 { i += 1 }
-                if i > start { words.append(String(decoding: UnsafeBufferPointer(rebasing: b[start..<i]), as: UTF8.self)) }
-            }
-            return words
-        }), let fast {
-            return fast
-        }
-        return Substring(self).split(whereSeparator: { (c: Character) in c == " " || c == "\t" }).map(String.init)
+        words(separatedBy: { $0 == 0x20 || $0 == 0x09 }, { $0 == " " || $0 == "\t" })
     }
 
     /// `blankSeparatedWords().first`, without splitting the rest.
@@ -411,4 +377,13 @@ extension StringProtocol {
         }
         return false
     }
+}
+
+/// The bounds of `b` without `byte` and tabs at either end; nil when `b` is not ASCII.
+private func asciiTrimmedBounds(_ b: UnsafeBufferPointer<UInt8>, _ byte: UInt8) -> (Int, Int)? {
+    guard !b.contains(where: { $0 >= 0x80 }) else { return nil }
+    var start = 0, end = b.count
+    while start < end, b[start] == byte || b[start] == 0x09 { start += 1 }
+    while end > start, b[end - 1] == byte || b[end - 1] == 0x09 { end -= 1 }
+    return (start, end)
 }
