@@ -170,9 +170,9 @@ PY
 # The targets are ratios, and this machine drifts by tens of percent between spells: tools timed one after
 # another by hyperfine can land in different spells. Here the contenders run in turn, round after round, and
 # each ratio is the median of the ratios within a round (BENCH_ROUNDS rounds; 0 to skip; tshark is left out).
-# Before each round, Benchmarks/probe/pingpong.c times a cache line's round trip between the two CPUs: the
-# host places this VM's vCPUs close together or far apart, and the two-thread speed-up follows (the reader
-# and the worker hand each other every range, payload and report).
+# Before and after each round, Benchmarks/probe/pingpong.c times a cache line's round trip between the two
+# CPUs: the host places this VM's vCPUs close together or far apart (and may move one within a round), and
+# the two-thread speed-up follows (the reader and the worker hand each other every range, payload and report).
 ROUNDS=${BENCH_ROUNDS:-7}
 if [ "$ROUNDS" != 0 ]; then
   grep -v '^tshark' "$work/contenders" > "$work/interleaved"
@@ -185,15 +185,18 @@ import statistics, subprocess, sys, time
 f, rounds, path, probe = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
 contenders = [line.rstrip("\n").split("|", 2) for line in open(path)]
 times = {name: [] for name, _, _ in contenders}
-trips = []
+def trip():
+    return int(subprocess.run([probe], capture_output=True, text=True).stdout.strip() or 0)
+trips = []  # (before, after) each counted round
 for r in range(rounds + 1):  # round 0 warms up and is not counted
-    if probe and r > 0:
-        trips.append(int(subprocess.run([probe], capture_output=True, text=True).stdout.strip() or 0))
+    before = trip() if probe and r > 0 else 0
     for name, _, cmd in contenders:
         start = time.perf_counter()
         subprocess.run(cmd.replace("FILE", f).split(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         if r > 0:
             times[name].append(time.perf_counter() - start)
+    if probe and r > 0:
+        trips.append((before, trip()))
 print(f"\ninterleaved: {rounds} rounds of every contender in turn (medians; ratios are medians of per-round ratios)")
 print("| tool | median s | min s | max s |")
 print("|---|---|---|---|")
@@ -213,11 +216,21 @@ if one in times:
         lines.append(f"two threads / one thread: {ratio(one, two):.2f}x (target >= 1.5)")
 print("\n".join(lines))
 if trips and one in times and two in times:
-    print("\nper round: the CPUs' cache-line round trip (probe), then one and two threads")
-    print("| round | round trip ns | one thread s | two threads s | two / one |")
+    print("\nper round: the CPUs' cache-line round trip before and after it (probe), one and two threads")
+    print("| round | round trip ns, before / after | one thread s | two threads s | two / one |")
     print("|---|---|---|---|---|")
-    for i, (trip, a, b) in enumerate(zip(trips, times[one], times[two]), 1):
-        print(f"| {i} | {trip} | {a:.3f} | {b:.3f} | {a / b:.2f}x |")
+    near, far = [], []
+    for i, ((b, e), x, y) in enumerate(zip(trips, times[one], times[two]), 1):
+        print(f"| {i} | {b} / {e} | {x:.3f} | {y:.3f} | {x / y:.2f}x |")
+        # Near or far at both ends (the two are ~80 and ~400 ns here); a round between them counts in neither.
+        if max(b, e) < 150:
+            near.append(x / y)
+        elif min(b, e) > 250:
+            far.append(x / y)
+    for what, ratios in (("near (under 150 ns before and after)", near), ("far (over 250 ns before and after)", far)):
+        if ratios:
+            print(f"two threads / one thread, rounds {what}: {statistics.median(ratios):.2f}x "
+                  f"(median of {len(ratios)})")
 PY
 fi
 
