@@ -446,16 +446,12 @@ final class ShardedRun {
     /// Ranges waiting per worker, each way.
     static let queueDepth = 2
 
-    /// How address pairs (and the limits of one table) are shared: in units, `shareUnits(ofWorker:workers:)`
-    /// each. The reader's worker gets one, every other `otherUnits`: the reader's thread also reads and decodes
+    /// How address pairs (and the limits of one table) are shared: in units (`shareUnits(workers:)`, `share`).
+    /// The reader's worker gets one, every other `otherUnits`: the reader's thread also reads and decodes
     /// every frame, and the merge floats to whichever thread is free (`ShardExchange`), which evens out the
     /// rest. Two threads on the 1 GiB bench capture (medians of ten alternating runs): 1 : 2 0.405 s,
     /// 1 : 3 0.391 s, 1 : 4 0.389 s, 1 : 6 0.381 s, 1 : 8 0.382 s, 1 : 12 0.382 s.
     static let otherUnits = 6
-
-    static func shareUnits(ofWorker index: Int, workers: Int) -> Int {
-        workers <= 1 || index == 0 ? 1 : otherUnits
-    }
 
     /// All the units: one for worker 0, `otherUnits` for each other (read for every segment, by `shard`).
     static func shareUnits(workers: Int) -> Int {
